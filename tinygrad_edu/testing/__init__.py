@@ -1,0 +1,14 @@
+"""Public testing toolkit for property-based suites: gradient checks, comparisons and
+hypothesis strategies.
+
+>>> from hypothesis import given
+>>> from tinygrad_edu.testing import gradcheck, strategies as tst
+>>> @given(tst.tensors(dtype="float64", requires_grad=True))
+... def test_tanh_grad(x):
+...     gradcheck(lambda t: t.tanh(), x)
+"""
+
+from .compare import assert_close
+from .gradcheck import GradcheckError, gradcheck, numerical_grad
+
+__all__ = ["GradcheckError", "assert_close", "gradcheck", "numerical_grad"]

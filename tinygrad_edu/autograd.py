@@ -108,8 +108,7 @@ class Context:
 
     @property
     def saved_tensors(self) -> tuple[Tensor, ...]:
-        from .tensor import Tensor
-
+        Tensor = _tensor_cls()
         if self.freed:
             raise _freed_error(self.fn)
         by_id = {id(t.data): t for t in self.inputs}
@@ -129,6 +128,19 @@ class Context:
         if out is None:  # pragma: no cover - the graph keeps outputs alive during backward
             raise RuntimeError(f"{self.fn.__name__}: output of this op is no longer alive")
         return out
+
+
+_TENSOR: Any = None
+
+
+def _tensor_cls() -> Any:
+    """The Tensor class, imported once (tensor.py imports this module first)."""
+    global _TENSOR
+    if _TENSOR is None:
+        from .tensor import Tensor
+
+        _TENSOR = Tensor
+    return _TENSOR
 
 
 def _freed_error(fn: type[Function]) -> RuntimeError:
@@ -163,8 +175,7 @@ class Function:
 
     @classmethod
     def apply(cls, *inputs: Tensor, **kwargs: Any) -> Tensor:
-        from .tensor import Tensor
-
+        Tensor = _TENSOR or _tensor_cls()
         for t in inputs:
             if not isinstance(t, Tensor):
                 raise TypeError(f"{cls.__name__}.apply expects Tensors, got {type(t).__name__}")

@@ -1,0 +1,36 @@
+"""Shared timing helpers for the CPU benchmarks: warm-up, many repeats, medians."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+
+
+def median_ms(step: Callable[[], object], repeats: int = 50, warmup: int = 5) -> float:
+    """Median wall time of ``step()`` in milliseconds (medians: these machines are noisy)."""
+    for _ in range(warmup):
+        step()
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        step()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times) * 1e3
+
+
+def interleaved(steps: dict[str, Callable[[], object]], rounds: int = 5, repeats: int = 20,
+                warmup: int = 5) -> dict[str, float]:
+    """Median ms of each step, timed in alternating rounds so that a burst of load on the
+    machine hits every contender alike rather than whichever ran at that moment."""
+    for step in steps.values():
+        for _ in range(warmup):
+            step()
+    samples: dict[str, list[float]] = {k: [] for k in steps}
+    for _ in range(rounds):
+        for name, step in steps.items():
+            for _ in range(repeats):
+                t0 = time.perf_counter()
+                step()
+                samples[name].append(time.perf_counter() - t0)
+    return {k: statistics.median(v) * 1e3 for k, v in samples.items()}

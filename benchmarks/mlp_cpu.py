@@ -1,0 +1,102 @@
+"""One training step of a 784-128-10 MLP (forward, cross-entropy, backward, SGD update),
+float32, batches of 64 and 256: tinygrad_edu against PyTorch CPU, timed in the same run.
+
+    python benchmarks/mlp_cpu.py [--rounds 5] [--repeats 20] [--threads N]
+
+Prints the median milliseconds per step of each and the ratio ours / torch.
+Both libraries use the same number of BLAS threads (``--threads``, default: all cores).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(__file__))
+from _timing import interleaved  # noqa: E402
+
+
+def make_ours(x: np.ndarray, y: np.ndarray, w1: np.ndarray, w2: np.ndarray):
+    from tinygrad_edu import Tensor, nn, optim
+
+    model = nn.Sequential(nn.Linear(784, 128), nn.ReLU(), nn.Linear(128, 10))
+    with_weights(model, w1, w2)
+    opt = optim.SGD(model.parameters(), lr=0.01)
+    loss_fn = nn.CrossEntropyLoss()
+    xt, yt = Tensor(x), Tensor(y)
+
+    def step() -> float:
+        opt.zero_grad()
+        loss = loss_fn(model(xt), yt)
+        loss.backward()
+        opt.step()
+        return loss
+
+    return step
+
+
+def with_weights(model, w1: np.ndarray, w2: np.ndarray) -> None:
+    model[0].weight.data[...] = w1
+    model[0].bias.data[...] = 0
+    model[2].weight.data[...] = w2
+    model[2].bias.data[...] = 0
+
+
+def make_torch(x: np.ndarray, y: np.ndarray, w1: np.ndarray, w2: np.ndarray):
+    import torch
+
+    model = torch.nn.Sequential(torch.nn.Linear(784, 128), torch.nn.ReLU(),
+                                torch.nn.Linear(128, 10))
+    with torch.no_grad():
+        model[0].weight.copy_(torch.from_numpy(w1))
+        model[0].bias.zero_()
+        model[2].weight.copy_(torch.from_numpy(w2))
+        model[2].bias.zero_()
+    opt = torch.optim.SGD(model.parameters(), lr=0.01)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    xt, yt = torch.from_numpy(x), torch.from_numpy(y)
+
+    def step() -> float:
+        opt.zero_grad()
+        loss = loss_fn(model(xt), yt)
+        loss.backward()
+        opt.step()
+        return loss
+
+    return step
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--repeats", type=int, default=20)
+    ap.add_argument("--threads", type=int, default=os.cpu_count())
+    args = ap.parse_args()
+    try:
+        import torch
+    except ImportError:
+        sys.exit("PyTorch is the reference: pip install 'tinygrad-edu[oracle]' (torch==2.13.0)")
+    torch.set_num_threads(args.threads)
+    rng = np.random.default_rng(0)
+    w1 = (rng.standard_normal((128, 784)) * 0.05).astype(np.float32)
+    w2 = (rng.standard_normal((10, 128)) * 0.05).astype(np.float32)
+    print(f"784-128-10 MLP training step, float32, {args.threads} threads, median of "
+          f"{args.rounds}x{args.repeats} steps")
+    print(f"{'batch':>6} {'ours ms':>9} {'torch ms':>9} {'ours/torch':>11}")
+    for batch in (64, 256):
+        x = rng.standard_normal((batch, 784)).astype(np.float32)
+        y = rng.integers(0, 10, batch).astype(np.int64)
+        ours, ref = make_ours(x, y, w1, w2), make_torch(x, y, w1, w2)
+        # same weights, same data: the first losses must agree before timing means anything
+        lo, lt = float(ours()), float(ref())
+        assert abs(lo - lt) < 1e-4, (lo, lt)
+        ms = interleaved({"ours": ours, "torch": ref}, args.rounds, args.repeats)
+        print(f"{batch:>6} {ms['ours']:>9.3f} {ms['torch']:>9.3f} "
+              f"{ms['ours'] / ms['torch']:>10.2f}x")
+
+
+if __name__ == "__main__":
+    main()

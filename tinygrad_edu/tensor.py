@@ -297,8 +297,10 @@ class Tensor:
         if not create_graph:
             g = g.detach()
         if self.grad is None:
-            # own the buffer: the incoming gradient may be a broadcast view or shared
-            self.grad = g if create_graph else Tensor._wrap(g.data.copy(), self._device)
+            # own the buffer: the incoming gradient may be a broadcast view or shared (a
+            # gradient in a graph is kept as is; it is never updated in place below)
+            self.grad = g if create_graph and g.requires_grad else \
+                Tensor._wrap(g.data.copy(), self._device)
         elif create_graph or self.grad.requires_grad:
             self.grad = self.grad + g
         else:
@@ -326,6 +328,11 @@ class Tensor:
 
     @staticmethod
     def _result_dtype(a: Tensor, b: Tensor) -> np.dtype:
+        # PyTorch's rule: an int/bool operand takes the float operand's dtype (int64 +
+        # float32 → float32; numpy would say float64). Same category: numpy's promotion.
+        fa, fb = a.dtype.kind == "f", b.dtype.kind == "f"
+        if fa != fb:
+            return a.dtype if fa else b.dtype
         return np.result_type(a.dtype, b.dtype)
 
     def _binary(self, fn: type[autograd.Function], other: Any, reverse: bool = False,
@@ -612,7 +619,9 @@ class Tensor:
         n = math.prod(self.shape[a] for a in axes)
         keep = keepdims if keepdim is None else keepdim
         d = self - self.mean(axes, keepdims=True)
-        return (d * d).sum(axes, keepdims=keep) * (1.0 / max(n - correction, 0))
+        # n ≤ correction: nan (0/0), as PyTorch — not a Python ZeroDivisionError
+        scale = 1.0 / (n - correction) if n > correction else math.nan
+        return (d * d).sum(axes, keepdims=keep) * scale
 
     def std(self, axis: Any = None, keepdims: bool = False, *, correction: int = 1,
             dim: Any = None, keepdim: bool | None = None) -> Tensor:
@@ -628,7 +637,8 @@ class Tensor:
     def min(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
             keepdim: bool | None = None) -> Tensor:
         """Smallest value over ``axis``: −max(−x)."""
-        return -((-self).max(axis, keepdims, dim=dim, keepdim=keepdim))
+        axes = self._axes(axis, dim, "min")  # validated here so errors say "min"
+        return -((-self).max(axes, keepdims if keepdim is None else keepdim))
 
     def _arg(self, op: str, axis: int | None, keepdims: bool) -> Tensor:
         if axis is not None:
@@ -660,15 +670,15 @@ class Tensor:
         return out if keep else out.reshape(tuple(n for i, n in enumerate(out.shape)
                                                   if i not in axes))
 
-    def softmax(self, axis: int = -1, *, dim: int | None = None) -> Tensor:
+    def softmax(self, axis: int | None = None, *, dim: int | None = None) -> Tensor:
         """softmax(x)ᵢ = e^(xᵢ−m) / Σⱼ e^(xⱼ−m), m = max x (shift-invariant, so stable)."""
-        axes = self._axes(axis, dim, "softmax")
+        axes = self._axes(-1 if axis is None and dim is None else axis, dim, "softmax")
         e = (self - self.detach().max(axes, keepdims=True)).exp()
         return e / e.sum(axes, keepdims=True)
 
-    def log_softmax(self, axis: int = -1, *, dim: int | None = None) -> Tensor:
+    def log_softmax(self, axis: int | None = None, *, dim: int | None = None) -> Tensor:
         """log softmax(x) = x − logsumexp(x): never takes the log of an underflowed 0."""
-        axes = self._axes(axis, dim, "log_softmax")
+        axes = self._axes(-1 if axis is None and dim is None else axis, dim, "log_softmax")
         return self - self.logsumexp(axes, keepdims=True)
 
     # ---- movement ------------------------------------------------------------------
@@ -724,12 +734,16 @@ class Tensor:
         ax = axis if dim is None else dim
         if ax is None:
             return self.reshape(tuple(n for n in self.shape if n != 1))
-        ax = normalize_axis(ax, self.ndim, "squeeze")[0]
-        if self.shape[ax] != 1:
+        axes = normalize_axis(ax, self.ndim, "squeeze")
+        if not axes or self.shape[axes[0]] != 1:  # () for a 0-d tensor: nothing to squeeze
             return self
+        ax = axes[0]
         return self.reshape(self.shape[:ax] + self.shape[ax + 1:])
 
     def unsqueeze(self, axis: int) -> Tensor:
+        if not -self.ndim - 1 <= axis <= self.ndim:  # (a modulo would wrap silently)
+            raise ValueError(f"unsqueeze: axis {axis} is out of range for a tensor with "
+                             f"{self.ndim} dims (valid: {-self.ndim - 1} to {self.ndim})")
         ax = axis % (self.ndim + 1)
         return self.reshape(self.shape[:ax] + (1,) + self.shape[ax:])
 
@@ -737,6 +751,9 @@ class Tensor:
         shp = _shape_arg(shape)
         # PyTorch's -1 keeps a dimension as it is
         lead = len(shp) - self.ndim
+        if -1 in shp[:lead]:  # self.shape[i - lead] would wrap around to the last axes
+            raise ValueError(f"expand: -1 is not allowed for a new leading dimension "
+                             f"(shape {shp} for a tensor of shape {self.shape})")
         shp = tuple(self.shape[i - lead] if s == -1 else s for i, s in enumerate(shp))
         if shp == self.shape:
             return self
@@ -813,7 +830,7 @@ class Tensor:
                 raise ValueError(f"matmul: batch dimensions of shapes {self.shape} and "
                                  f"{o.shape} cannot be broadcast together") from None
         if a.dtype != b.dtype:
-            common = np.result_type(a.dtype, b.dtype)
+            common = self._result_dtype(a, b)
             a, b = a.to_dtype(common), b.to_dtype(common)
         out = MatMul.apply(a, b)
         if o.ndim == 1:
@@ -853,7 +870,7 @@ def where(condition: Any, x: Any, y: Any) -> Tensor:
         raise ValueError(f"where: shapes {tuple(cond.shape)}, {xt.shape} and {yt.shape} "
                          "cannot be broadcast together") from None
     if xt.dtype != yt.dtype:
-        common = np.result_type(xt.dtype, yt.dtype)
+        common = Tensor._result_dtype(xt, yt)
         xt, yt = xt.to_dtype(common), yt.to_dtype(common)
     # broadcast x and y first so that the op's gradients have the inputs' own shapes
     return ew.Where.apply(xt.expand(shape), yt.expand(shape), cond=cond)
@@ -864,12 +881,15 @@ def cat(tensors: Sequence[Tensor], axis: int = 0, *, dim: int | None = None) -> 
     ts = list(tensors)
     if not ts:
         raise ValueError("cat: need at least one tensor")
+    if ts[0].ndim == 0:
+        raise ValueError("cat: zero-dimensional tensors cannot be concatenated; use stack")
     ax = normalize_axis(axis if dim is None else dim, ts[0].ndim, "cat")[0]
     for t in ts[1:]:
         if t.ndim != ts[0].ndim or any(
                 a != b for i, (a, b) in enumerate(zip(t.shape, ts[0].shape)) if i != ax):
             raise ValueError(f"cat: shapes {ts[0].shape} and {t.shape} differ outside axis {ax}")
-    dtype = np.result_type(*[t.dtype for t in ts])
+    floats = [t.dtype for t in ts if t.dtype.kind == "f"]  # ints join a float's dtype
+    dtype = np.result_type(*(floats or [t.dtype for t in ts]))
     return mv.Concatenate.apply(*[t.to_dtype(dtype) for t in ts], axis=ax)
 
 

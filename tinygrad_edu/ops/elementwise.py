@@ -102,6 +102,8 @@ class PowScalar(Function):
     def backward(ctx: Context, g: Tensor) -> Tensor:
         (x,) = ctx.inputs
         p = ctx.exponent
+        if p == 0:  # x⁰ = 1: the derivative is 0 everywhere (p·x⁻¹ would be 0·inf at 0)
+            return g.zeros_like()
         if p == 2:
             return g * x * 2.0
         return g * p * x ** (p - 1)

@@ -20,12 +20,12 @@ def normalize_axis(axis: int | tuple[int, ...] | list[int] | None, ndim: int,
     axes = (axis,) if isinstance(axis, int) else tuple(axis)
     out = []
     for a in axes:
-        if not -ndim <= a < max(ndim, 1):
+        if not -max(ndim, 1) <= a < max(ndim, 1):  # a 0-d tensor accepts 0 and -1 (PyTorch)
             raise ValueError(f"{op}: axis {a} is out of range for a tensor with {ndim} dims")
         out.append(a % ndim if ndim else 0)
     if len(set(out)) != len(out):
         raise ValueError(f"{op}: repeated axis in {axis}")
-    return tuple(sorted(out))
+    return tuple(sorted(out)) if ndim else ()  # a 0-d tensor has no axis to reduce
 
 
 def keepdims_shape(shape: tuple[int, ...], axes: tuple[int, ...]) -> tuple[int, ...]:

@@ -46,5 +46,6 @@ def assert_close(actual: Any, expected: Any, *, rtol: float | None = None,
     raise AssertionError(
         f"{prefix}{int(bad.sum())} of {a.size} elements differ beyond atol={atol}, "
         f"rtol={rtol}; worst at index {tuple(int(i) for i in worst)}: actual "
-        f"{af[worst]!r}, expected {ef[worst]!r} (abs diff {abs(af[worst] - ef[worst]):.3g})"
+        f"{float(af[worst])!r}, expected {float(ef[worst])!r} "
+        f"(abs diff {abs(af[worst] - ef[worst]):.3g})"
     )

@@ -88,7 +88,7 @@ def gradcheck(fn: Callable[..., Any], *inputs: Tensor, eps: float = 1e-6,
             idx = tuple(int(i) for i in bad)
             message = (
                 f"gradcheck: gradient of input {k} (shape {leaf.shape}) is wrong at index "
-                f"{idx}: numerical {numeric[idx]!r}, analytic {analytic[idx]!r} "
+                f"{idx}: numerical {float(numeric[idx])!r}, analytic {float(analytic[idx])!r} "
                 f"({int((~close).sum())} of {close.size} entries differ; atol={atol}, "
                 f"rtol={rtol})"
             )

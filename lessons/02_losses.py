@@ -1,0 +1,222 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Lesson 2 — Loss functions: MSE, cross-entropy, log loss, hinge
+#
+# A loss turns "how wrong is the model" into one number, and its gradient tells every
+# parameter which way to move. This lesson recomputes the seed's loss examples with the
+# engine and checks the arithmetic of each one.
+#
+# * **W05** — seed 000, `#### 3.3.2.2 选择损失函数` (MSE, CE, LogLoss, Hinge)
+# * **W06** — seed 000, `#### 3.3.3.1 损失函数` — **均方误差（MSE）** 举例
+# * **W07** — seed 000, `#### 3.3.3.1 损失函数` — **交叉熵损失（Cross-Entropy Loss）** 举例
+# * **W14** — seed 001, `#### 4.2.2 损失函数` (binary cross-entropy on y = [1, 0])
+#
+# Every number below is computed by `tinygrad_edu` tensors (in float64, so that the
+# digits printed are the mathematics and not float32 rounding), and each gradient by
+# `backward()`.
+
+# %%
+import math
+
+import numpy as np
+
+from tinygrad_edu import Tensor
+from tinygrad_edu.lesson_runner import claim, show
+
+IDS = ["W05", "W06", "W07", "W14"]
+TITLE = "Loss functions: MSE, cross-entropy, log loss, hinge"
+
+try:  # the torch.nn-shaped loss classes; the lesson also works with the tensor formulas alone
+    from tinygrad_edu import nn
+except ImportError:  # pragma: no cover
+    nn = None
+
+
+def t(values, grad=False):
+    """A float64 tensor (Tensor's default for floats is float32, as in PyTorch)."""
+    return Tensor(values, dtype="float64", requires_grad=grad)
+
+
+# %% [markdown]
+# ## W05 · `#### 3.3.2.2 选择损失函数` — four losses, each with its gradient
+#
+# The seed lists four losses. We evaluate each on a small example (re-using the numbers of
+# W06 and W07) and let `backward()` produce the gradient with respect to the prediction,
+# then compare that gradient with the formula one derives by hand.
+#
+# **MSE** `L = 1/n Σ (yᵢ − ŷᵢ)²` (this section has no ½), so `∂L/∂ŷᵢ = 2(ŷᵢ − yᵢ)/n`.
+
+# %%
+y = t([2.0, 3.0, 4.0, 5.0, 6.0])
+yhat = t([1.5, 2.8, 3.2, 4.7, 5.1], grad=True)
+mse = ((y - yhat) ** 2).mean()
+mse.backward()
+by_hand = 2 * (yhat.numpy() - y.numpy()) / 5
+print("MSE =", mse.item(), " dL/dŷ =", yhat.grad.numpy(), " by hand:", by_hand)
+show("W05", "MSE = 1/n Σ(y−ŷ)² on W06's numbers", mse.item())
+show("W05", "MSE: dL/dŷ by autograd (= 2(ŷ−y)/n)", yhat.grad.numpy())
+
+# %% [markdown]
+# **Cross-entropy / "LogLoss" as the seed writes both**, `L = −1/n Σ yᵢ log ŷᵢ`: the seed
+# gives LogLoss *exactly the same formula* as cross-entropy. On W07's binary numbers its
+# gradient is `−yᵢ/(n ŷᵢ)` — **zero for every negative sample**: nothing pushes their ŷ
+# down. The binary log loss has a second term, `−1/n Σ [yᵢ log ŷᵢ + (1 − yᵢ) log(1 − ŷᵢ)]`,
+# with gradient `(ŷᵢ − yᵢ)/(n ŷᵢ(1 − ŷᵢ))`. (The seed also recommends log loss for
+# *regression*; it is a classification loss — its targets are probabilities in [0, 1].)
+
+# %%
+yb = t([1.0, 0.0, 1.0, 0.0, 1.0])
+p = t([0.9, 0.1, 0.8, 0.2, 0.7], grad=True)
+one_term = -(yb * p.log()).mean()
+one_term.backward()
+g_one = p.grad.numpy().copy()
+p.zero_grad()
+two_terms = -(yb * p.log() + (1 - yb) * (1 - p).log()).mean()
+two_terms.backward()
+g_two = p.grad.numpy().copy()
+print("seed's CE/LogLoss:", one_term.item(), " dL/dŷ:", g_one)
+print("binary log loss:  ", two_terms.item(), " dL/dŷ:", g_two)
+show("W05", "seed's LogLoss −1/n Σ y·ln ŷ on W07's numbers", one_term.item())
+show("W05", "its gradient dL/dŷ (zero on the y = 0 samples)", g_one)
+show("W05", "binary log loss (both terms) on the same numbers", two_terms.item())
+show("W05", "its gradient dL/dŷ = (ŷ−y)/(n ŷ(1−ŷ))", g_two)
+
+always_yes = t([0.999] * 5)
+print("a model answering ŷ = 0.999 for everything: seed's LogLoss =",
+      (-(yb * always_yes.log()).mean()).item(), "— binary log loss =",
+      (-(yb * always_yes.log() + (1 - yb) * (1 - always_yes).log()).mean()).item())
+show("W05", "seed's LogLoss when ŷ = 0.999 for all 5 samples (2 are negatives)",
+     (-(yb * always_yes.log()).mean()).item(),
+     note="≈ 0: the one-term formula cannot see the wrong negatives")
+
+# %% [markdown]
+# For *several classes* the one-term formula is right, because the model's probabilities
+# come from a softmax over the logits z and must sum to 1: `L = −1/n Σᵢ log softmax(zᵢ)[yᵢ]`,
+# and its gradient with respect to the logits is the famous `(softmax(z) − onehot(y))/n`.
+
+# %%
+logits = t([[2.0, 0.5, -1.0], [0.1, 0.2, 3.0]], grad=True)
+labels = np.array([0, 2])
+ce = -(logits.log_softmax(axis=1)[np.arange(2), labels]).mean()
+ce.backward()
+by_hand = (logits.detach().softmax(axis=1).numpy() - np.eye(3)[labels]) / 2
+show("W05", "softmax CE on 2 samples × 3 classes", ce.item())
+show("W05", "softmax CE: max |autograd dL/dz − (softmax − onehot)/n|",
+     float(np.abs(logits.grad.numpy() - by_hand).max()))
+if nn is not None and hasattr(nn, "CrossEntropyLoss"):
+    lib = nn.CrossEntropyLoss()(logits.detach(), Tensor(labels))
+    print("nn.CrossEntropyLoss gives", lib.item())
+
+# %% [markdown]
+# **Hinge** `L = max(0, 1 − y·ŷ)` with labels y ∈ {−1, +1} and a raw score ŷ (not a
+# probability — the seed says neither). Its (sub)gradient is `−y` where the margin `y·ŷ`
+# is below 1 and 0 elsewhere: samples classified correctly *with margin* stop
+# contributing. With 0/1 labels every y = 0 sample would contribute the constant 1 and no
+# gradient at all.
+
+# %%
+ys = t([1.0, -1.0, 1.0])
+score = t([0.5, 0.3, 2.0], grad=True)
+per = (1 - ys * score).relu()
+hinge = per.mean()
+hinge.backward()
+print("hinge per sample =", per.numpy(), " mean =", hinge.item(), " dL/dŷ =", score.grad.numpy())
+show("W05", "hinge max(0, 1−y·ŷ), y=[1,−1,1], ŷ=[0.5,0.3,2.0], mean", hinge.item())
+show("W05", "hinge: dL/dŷ by autograd (= −y·[y·ŷ<1]/n)", score.grad.numpy())
+
+# %% [markdown]
+# ## W06 · `#### 3.3.3.1 损失函数` — 均方误差（MSE）举例
+#
+# The seed defines `L = 1/N Σ ½ (yᵢ − ŷᵢ)²` and evaluates it on
+# y = [2.0, 3.0, 4.0, 5.0, 6.0], ŷ = [1.5, 2.8, 3.2, 4.7, 5.1], claiming **0.24**.
+#
+# Working it out: the errors are 0.5, 0.2, 0.8, 0.3, 0.9; their squares 0.25, 0.04,
+# 0.64, 0.09, 0.81 sum to **1.83**. With the ½ that is 0.915, and divided by N = 5 it is
+# **0.183**. Without the ½ — the MSE of section 3.3.2.2 and of `nn.MSELoss` — it is
+# 1.83 / 5 = **0.366**. The seed's 0.24 is neither: its final division/summation step is
+# wrong: for 0.24 the halved squares would have to sum to 1.2, not 0.915.
+
+# %%
+y6 = t([2.0, 3.0, 4.0, 5.0, 6.0])
+yhat6 = t([1.5, 2.8, 3.2, 4.7, 5.1])
+sq = (y6 - yhat6) ** 2
+print("squared errors:", sq.numpy(), " sum:", sq.sum().item())
+half_mse = (0.5 * sq).mean()
+plain_mse = sq.mean()
+claim("W06", "L = 1/N Σ ½(y−ŷ)² (the seed's formula)", 0.24, half_mse.item(),
+      note="Σ(y−ŷ)² = 1.83; ½ of it is 0.915; /5 = 0.183. The seed's last step is wrong.")
+claim("W06", "L = 1/N Σ (y−ŷ)² (MSE without ½, as in 3.3.2.2)", 0.24, plain_mse.item(),
+      note="1.83 / 5 = 0.366; this is what nn.MSELoss / Keras 'mse' return.")
+yhat6g = t([1.5, 2.8, 3.2, 4.7, 5.1], grad=True)
+(0.5 * (y6 - yhat6g) ** 2).mean().backward()
+show("W06", "∂L/∂ŷ of the ½-form, by autograd (= (ŷ−y)/N)", yhat6g.grad.numpy())
+if nn is not None and hasattr(nn, "MSELoss"):
+    lib = nn.MSELoss()(yhat6, y6).item()
+    print("nn.MSELoss()(ŷ, y) =", lib, "(no ½)")
+    show("W06", "nn.MSELoss()(ŷ, y)", lib)
+
+# %% [markdown]
+# ## W07 · `#### 3.3.3.1 损失函数` — 交叉熵损失（Cross-Entropy Loss）举例
+#
+# `L = −1/N Σ yᵢ log ŷᵢ` on y = [1, 0, 1, 0, 1], ŷ = [0.9, 0.1, 0.8, 0.2, 0.7]; the seed
+# claims **≈ 0.176**.
+#
+# Only the three positive samples contribute: −(ln 0.9 + ln 0.8 + ln 0.7)/5 =
+# (0.1054 + 0.2231 + 0.3567)/5 = **0.1370**. The natural logarithm is the convention of
+# every deep-learning library (and of the gradient formulas built on it). No reading of
+# the formula gives 0.176: with log₁₀ it is 0.0595; with both binary terms (W26's formula)
+# it is 0.2027; averaging over the 3 positives only gives 0.228.
+
+# %%
+y7 = t([1.0, 0.0, 1.0, 0.0, 1.0])
+yhat7 = t([0.9, 0.1, 0.8, 0.2, 0.7])
+ce7 = -(y7 * yhat7.log()).mean()
+claim("W07", "L = −1/N Σ y·ln ŷ (natural log)", 0.176, ce7.item(),
+      note="−(ln0.9 + ln0.8 + ln0.7)/5 = 0.685/5 = 0.137; the seed's 0.176 matches no "
+      "variant (log10 gives 0.0595, both binary terms 0.2027).")
+ce7_log10 = -(y7 * yhat7.log() * (1 / math.log(10))).mean()
+show("W07", "same with log₁₀ (not the convention)", ce7_log10.item())
+bce7 = -(y7 * yhat7.log() + (1 - y7) * (1 - yhat7).log()).mean()
+show("W07", "binary CE with both terms on the same numbers", bce7.item())
+
+# %% [markdown]
+# ## W14 · seed 001 `#### 4.2.2 损失函数` — binary cross-entropy on y = [1, 0], ŷ = [0.9, 0.1]
+#
+# The seed writes `CE = −y log ŷ − (1 − y) log(1 − ŷ)`, expands it for the two samples as
+# `−1·log 0.9 − 0·log 0.1 − 0·log 0.1 − 1·log 0.9` and then claims **CE ≈ −0.105**.
+#
+# Two things are wrong. (1) The sign: log 0.9 < 0, so −log 0.9 = +0.105 — a cross-entropy
+# can never be negative (every term is −log of a probability ≤ 1). (2) The expansion it
+# wrote is the *sum* over both samples, 2 × 0.1054 = **0.2107**; 0.105 is the *mean*
+# (what `nn.BCELoss` and Keras return). Both samples are predicted with probability 0.9
+# for their true class, so each contributes exactly −ln 0.9.
+
+# %%
+y14 = t([1.0, 0.0])
+yhat14 = t([0.9, 0.1])
+per_sample = -(y14 * yhat14.log() + (1 - y14) * (1 - yhat14).log())
+print("per-sample losses:", per_sample.numpy())
+claim("W14", "binary CE, mean over the 2 samples", -0.105, per_sample.mean().item(),
+      note="Sign error: −ln 0.9 = +0.105. A cross-entropy is ≥ 0.")
+claim("W14", "binary CE, sum (the expansion the seed wrote)", -0.105, per_sample.sum().item(),
+      note="The four-term expansion in the seed is the sum over both samples: 2·(−ln 0.9).")
+if nn is not None and hasattr(nn, "BCELoss"):
+    lib = nn.BCELoss()(yhat14, y14).item()
+    print("nn.BCELoss()(ŷ, y) =", lib)
+    show("W14", "nn.BCELoss()(ŷ, y) (mean)", lib)
+
+# %% [markdown]
+# **Takeaway.** Always sanity-check a loss value: MSE and cross-entropy are never
+# negative, and a hand computation should be redone term by term — the seed's three
+# worked loss examples all carry an arithmetic or sign slip.

@@ -1,0 +1,303 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Lesson 11 — Regularisation, normalisation, and the FAQ's advice
+#
+# A model that fits its training data too well and new data badly *over-fits*; one that
+# cannot even fit its training data *under-fits*. Regularisation (penalties, weight decay,
+# dropout, early stopping, ensembles) trades a little training fit for better behaviour on
+# new data — which is exactly why it is the wrong medicine for under-fitting.
+#
+# * **W23** — seed 003 (second document), `#### 3.3. 大模型优化策略` — L1/L2, weight decay,
+#   dropout, early stopping, ensembling
+# * **W28** — seed 004, `## 8. 附录：常见问题与解答` — early stopping, L1/L2, dropout, batch
+#   normalisation, Huber loss, the under-fitting advice (the metrics are in lesson 7)
+
+# %%
+import numpy as np
+
+from tinygrad_edu import Tensor, nn, no_grad, optim
+from tinygrad_edu.data import StandardScaler, load_breast_cancer, make_moons, train_test_split
+from tinygrad_edu.lesson_runner import claim, show
+from tinygrad_edu.train import EarlyStopping, Trainer, fit
+
+IDS = ["W23", "W28"]
+TITLE = "Regularisation (L1/L2, weight decay, dropout, early stopping, ensembles), BatchNorm"
+
+
+def vec(values, grad=True):
+    return Tensor(values, dtype="float64", requires_grad=grad)
+
+
+# %% [markdown]
+# ## W23 · `#### 3.3. 大模型优化策略` — L1 and L2 penalties
+#
+# Add λ·Σ|w| (L1) or λ·Σw² (L2, Keras's convention without ½) to the loss. Their gradients
+# are λ·sign(w) — a constant pull toward 0 that makes small weights exactly 0 — and 2λw —
+# a pull proportional to the weight. For w = [0.5, −1, 2] and λ = 0.01:
+
+# %%
+w = vec([0.5, -1.0, 2.0])
+l1 = nn.l1_penalty([w], 0.01)
+l1.backward()
+show("W23", "L1 penalty λΣ|w|, w = [0.5, −1, 2], λ = 0.01", l1.item())
+show("W23", "its gradient λ·sign(w)", w.grad.numpy())
+w.zero_grad()
+l2 = nn.l2_penalty([w], 0.01)
+l2.backward()
+show("W23", "L2 penalty λΣw²", l2.item())
+show("W23", "its gradient 2λw", w.grad.numpy())
+
+# %% [markdown]
+# ## Weight decay
+#
+# The seed says weight decay "通过在损失函数中添加权重项，降低模型参数的更新幅度" — adds a weight
+# term to the loss and so *reduces the size of the parameter updates*. It does not: it
+# **shrinks the weights themselves** toward 0. With plain SGD, `weight_decay = λ` adds λw to
+# the gradient, so w ← w − α(g + λw) = (1 − αλ)·w − αg: with no data gradient every step
+# multiplies the weights by (1 − αλ). That is the L2 penalty with coefficient λ/2 (only
+# L2 — the seed also files L1 under weight decay). For Adam the two are *not* the same:
+# Adam rescales the λw term like any gradient, so `Adam(weight_decay=λ)` moves every
+# weight by about lr per step whatever λ is; `AdamW` decays the weights directly.
+
+# %%
+def one_step(make_opt, penalty=None, steps=1):
+    p = vec([0.5, -1.0, 2.0])
+    opt = make_opt([p])
+    for _ in range(steps):
+        opt.zero_grad()
+        p.grad = Tensor(np.zeros(3))                      # no data gradient at all
+        if penalty is not None:
+            penalty(p).backward()
+        opt.step()
+    return p.numpy()
+
+
+decayed = one_step(lambda ps: optim.SGD(ps, lr=0.1, weight_decay=0.01))
+show("W23", "SGD(lr 0.1, weight_decay 0.01), zero data gradient: w after one step", decayed)
+via_l2 = one_step(lambda ps: optim.SGD(ps, lr=0.1), penalty=lambda p: nn.l2_penalty([p], 0.005))
+show("W23", "max |weight_decay λ − L2 penalty λ/2| after one SGD step",
+     float(np.abs(decayed - via_l2).max()))
+after100 = one_step(lambda ps: optim.SGD(ps, lr=0.1, weight_decay=0.01), steps=100)
+claim("W23", "what weight decay does (权重衰减)",
+      "降低模型参数的更新幅度 (reduces the update size)",
+      f"shrinks the weights: ×(1 − αλ) = ×0.999 per step, w = {np.round(after100, 4).tolist()} "
+      "after 100 SGD steps with no data gradient", agrees=False,
+      note="it pulls weights toward 0; it is the L2 penalty (λ/2)‖w‖² for SGD, not L1")
+show("W23", "Adam(lr 0.1, weight_decay 0.01), zero data gradient: w after one step",
+     one_step(lambda ps: optim.Adam(ps, lr=0.1, weight_decay=0.01)),
+     note="the decay term is normalised away: each weight moves by ≈ lr")
+show("W23", "AdamW(lr 0.1, weight_decay 0.01), zero data gradient: w after one step",
+     one_step(lambda ps: optim.AdamW(ps, lr=0.1, weight_decay=0.01)))
+
+# %% [markdown]
+# ## Dropout
+#
+# In training, each unit is zeroed with probability p and the survivors are scaled by
+# 1/(1 − p), so the expected value is unchanged ("inverted" dropout); in evaluation the
+# layer does nothing. With p = 0.5 and the keep-mask [1, 0, 1, 0], x = [1, 2, 3, 4]
+# becomes [2, 0, 6, 0]:
+
+# %%
+x = Tensor([1.0, 2.0, 3.0, 4.0])
+mask = Tensor([1.0, 0.0, 1.0, 0.0])
+show("W23", "dropout p = 0.5 on [1, 2, 3, 4] with keep-mask [1, 0, 1, 0]", (x * mask / 0.5).numpy())
+drop = nn.Dropout(0.5, seed=0)
+ones = Tensor.ones(100_000)
+y_train = drop(ones).numpy()
+show("W23", "nn.Dropout(0.5) in training on 100 000 ones: fraction zeroed",
+     float((y_train == 0).mean()))
+show("W23", "… value of the survivors", float(y_train[y_train != 0].max()))
+show("W23", "… mean (expected 1)", float(y_train.mean()))
+drop.eval()
+show("W23", "nn.Dropout in eval(): max |y − x|", float(np.abs(drop(ones).numpy() - 1).max()))
+
+# %% [markdown]
+# ## Early stopping
+#
+# Watch the validation loss; stop when it has not improved for `patience` epochs (and
+# optionally restore the best weights). On the validation losses
+# [0.9, 0.7, 0.6, 0.62, 0.61, 0.65, 0.5] the best is epoch 2 (0-based); with patience 2
+# training stops after epoch 4, with patience 3 after epoch 5 — and never sees the 0.5 of
+# epoch 6. Here `EarlyStopping` is fed those numbers directly:
+
+# %%
+val_losses = [0.9, 0.7, 0.6, 0.62, 0.61, 0.65, 0.5]
+for patience in (2, 3):
+    stopper, trainer = EarlyStopping(patience=patience), Trainer(None, None, None)
+    stopped = None
+    for epoch, v in enumerate(val_losses):
+        stopper.on_epoch_end(trainer, epoch, {"val_loss": v})
+        if trainer.stop_training:
+            stopped = epoch
+            break
+    show("W23", f"early stopping, patience {patience}: [stopped after epoch, best epoch]",
+         [stopped, stopper.best_epoch])
+
+# %% [markdown]
+# And in a real run: a wide network on the breast-cancer data with a large learning rate
+# over-fits after a few epochs; `EarlyStopping(patience=5, restore_best_weights=True)`
+# stops it and puts back the weights of the best validation epoch.
+
+# %%
+X, y = load_breast_cancer()
+X_tr, X_va, y_tr, y_va = train_test_split(X, y, test_size=0.2, random_state=42)
+sc = StandardScaler().fit(X_tr)
+X_tr, X_va = sc.transform(X_tr), sc.transform(X_va)
+t_tr, t_va = y_tr.reshape(-1, 1).astype(np.float32), y_va.reshape(-1, 1).astype(np.float32)
+rng = np.random.default_rng(0)
+wide = nn.Sequential(nn.Linear(30, 256, seed=rng), nn.ReLU(), nn.Linear(256, 256, seed=rng),
+                     nn.ReLU(), nn.Linear(256, 1, seed=rng), nn.Sigmoid())
+stopper = EarlyStopping(patience=5, restore_best_weights=True)
+hist = fit(wide, nn.BCELoss(), optim.Adam(wide.parameters(), lr=0.01), (X_tr, t_tr),
+           epochs=60, batch_size=32, validation_data=(X_va, t_va), callbacks=[stopper],
+           seed=0, progress=False)
+with no_grad():
+    restored = nn.BCELoss()(wide(Tensor(X_va)), Tensor(t_va)).item()
+print(f"stopped after epoch {hist.stopped_epoch} (of 60); best epoch {stopper.best_epoch}, "
+      f"val_loss {stopper.best:.4f}; last epoch's val_loss {hist['val_loss'][-1]:.4f}")
+show("W23", "breast cancer, wide MLP: epochs run before early stopping (of 60)", len(hist.epoch))
+show("W23", "best validation loss seen", stopper.best)
+show("W23", "validation loss after restore_best_weights (= the best)", restored)
+
+# %% [markdown]
+# ## Ensembling: averaging and voting
+#
+# Three models give P(class 1) = 0.9, 0.4 and 0.45 for one sample. Averaging the
+# probabilities gives 0.583 → class 1; a majority vote of their 0.5-thresholded answers
+# (1, 0, 0) gives class 0. The two rules can disagree: averaging listens to *how sure* each
+# model is. Then a real ensemble: three small networks trained from different random
+# initialisations on the two-moons data.
+
+# %%
+probs = Tensor([0.9, 0.4, 0.45])
+show("W23", "average of P = [0.9, 0.4, 0.45]", probs.mean().item())
+show("W23", "class by averaging", int(probs.mean().item() > 0.5))
+show("W23", "class by majority vote", int((probs > 0.5).numpy().sum() >= 2))
+
+Xm, ym = make_moons(300, noise=0.3, seed=0)
+Xm_tr, Xm_te, ym_tr, ym_te = train_test_split(Xm, ym, test_size=0.5, random_state=0)
+
+
+def train_moons(seed, hidden=16, steps=300, l2=0.0, X=Xm_tr, y=ym_tr, lr=0.05):
+    g = np.random.default_rng(seed)
+    model = (nn.Sequential(nn.Linear(2, hidden, seed=g), nn.ReLU(), nn.Linear(hidden, 1, seed=g))
+             if hidden else nn.Linear(2, 1, seed=g))
+    opt = optim.Adam(model.parameters(), lr=lr)
+    xt, yt = Tensor(X), Tensor(y.reshape(-1, 1).astype(np.float32))
+    for _ in range(steps):
+        opt.zero_grad()
+        loss = nn.BCEWithLogitsLoss()(model(xt), yt)
+        if l2:
+            loss = loss + nn.l2_penalty(model.parameters(), l2)
+        loss.backward()
+        opt.step()
+    return model
+
+
+def prob(model, X):
+    with no_grad():
+        return model(Tensor(X)).sigmoid().numpy()[:, 0]
+
+
+members = [train_moons(s) for s in (1, 2, 3)]
+accs = [float(((prob(m, Xm_te) > 0.5) == ym_te).mean()) for m in members]
+avg = np.mean([prob(m, Xm_te) for m in members], axis=0)
+show("W23", "moons: test accuracy of the three members", accs)
+show("W23", "moons: test accuracy of their averaged probabilities",
+     float(((avg > 0.5) == ym_te).mean()))
+
+# %% [markdown]
+# ## W28 · `## 8. 附录：常见问题与解答` — batch normalisation and the Huber loss
+#
+# **BatchNorm** (in training mode) normalises each feature over the batch with the
+# *biased* variance, then scales by γ = 1 and shifts by β = 0; it also keeps running
+# averages for evaluation, updated with momentum 0.1 and — as in PyTorch — the *unbiased*
+# variance. On x = [1, 2, 3, 4]: mean 2.5, variance 1.25, output (x − 2.5)/√(1.25 + 10⁻⁵);
+# running mean 0.1·2.5 = 0.25, running variance 0.9·1 + 0.1·(5/3) = 1.0667. The seed lists
+# it among the regularisers; it is mainly a normalisation that makes training easier,
+# with a mild regularising side effect.
+
+# %%
+bn = nn.BatchNorm1d(1)
+out = bn(Tensor([[1.0], [2.0], [3.0], [4.0]]))
+show("W28", "BatchNorm1d (training) on [1, 2, 3, 4]", out.numpy()[:, 0])
+show("W28", "BatchNorm1d running_mean after one batch", bn.running_mean.item())
+show("W28", "BatchNorm1d running_var after one batch (unbiased batch variance)",
+     bn.running_var.item())
+bn.eval()
+show("W28", "BatchNorm1d in eval() on [2.5]: uses the running statistics",
+     bn(Tensor([[2.5]])).item())
+
+# %% [markdown]
+# **Huber loss** (δ = 1): ½d² for |d| ≤ δ and δ(|d| − ½δ) beyond, d = ŷ − y — squared error
+# near the target, absolute error far away, so one outlier cannot dominate. On
+# y = [3, −0.5, 2, 7], ŷ = [2.5, 0, 2, 9] the residuals are [−0.5, 0.5, 0, 2]: per sample
+# [0.125, 0.125, 0, 1.5], mean 0.4375 (the MSE is 1.125, three quarters of it from the one
+# large residual).
+
+# %%
+yr, yr_hat = Tensor([3.0, -0.5, 2.0, 7.0]), Tensor([2.5, 0.0, 2.0, 9.0])
+show("W28", "Huber (δ = 1) per sample", nn.HuberLoss(reduction="none")(yr_hat, yr).numpy())
+show("W28", "Huber (δ = 1), mean", nn.HuberLoss()(yr_hat, yr).item())
+show("W28", "MSE on the same numbers", nn.MSELoss()(yr_hat, yr).item())
+show("W28", "FAQ items available in the library",
+     ", ".join(["EarlyStopping", "nn.l1_penalty", "nn.l2_penalty", "weight_decay=",
+                "nn.Dropout", "nn.BatchNorm1d/2d", "nn.HuberLoss", "nn.MSELoss",
+                "nn.CrossEntropyLoss", "nn.BCELoss"]))
+
+# %% [markdown]
+# ## W28 — "如何避免欠拟合": three pieces of advice that do the opposite
+#
+# The FAQ recommends, against under-fitting, "减少训练数据" (use less training data),
+# "使用正则化技术" (use regularisation) and "使用早停技术" (use early stopping). Under-fitting
+# means the model cannot fit even its *training* data: the cure is more capacity (a bigger
+# model, better features) and longer training with *less* regularisation. We test each
+# piece of advice on the two-moons data, which no straight line separates:
+#
+# * a straight-line classifier under-fits; a 2 → 16 → 1 network does not;
+# * adding a strong L2 penalty to the network *lowers* its training accuracy;
+# * stopping its training early leaves it under-fitted;
+# * training the straight line on less data does not give it the capacity it lacks.
+
+# %%
+def train_acc(model, X=Xm_tr, y=ym_tr):
+    return float(((prob(model, X) > 0.5) == y).mean())
+
+
+linear = train_moons(1, hidden=0)
+mlp = train_moons(1)
+show("W28", "moons, training accuracy: straight line (under-fits)", train_acc(linear))
+show("W28", "moons, training accuracy: 2 → 16 → 1 network (more capacity)", train_acc(mlp))
+
+strong_l2 = train_moons(1, l2=0.05)
+claim("W28", "FAQ: use regularisation to avoid under-fitting (使用正则化技术…避免欠拟合)",
+      "regularisation avoids under-fitting",
+      f"training accuracy {train_acc(mlp):.3f} without L2, {train_acc(strong_l2):.3f} with "
+      "λ = 0.05: the penalty under-fits more", agrees=False,
+      note="regularisation trades training fit for generalisation; it cures over-fitting")
+
+early = train_moons(1, steps=15)
+claim("W28", "FAQ: use early stopping to avoid under-fitting (使用早停技术…避免欠拟合)",
+      "early stopping avoids under-fitting",
+      f"training accuracy after 15 steps {train_acc(early):.3f} vs 300 steps "
+      f"{train_acc(mlp):.3f}", agrees=False,
+      note="stopping early means less fitting: it guards against over-fitting only")
+
+few = train_moons(1, hidden=0, X=Xm_tr[:30], y=ym_tr[:30])
+claim("W28", "FAQ: use less training data to avoid under-fitting (减少训练数据…避免欠拟合)",
+      "less data avoids under-fitting",
+      f"straight line: test accuracy {train_acc(linear, Xm_te, ym_te):.3f} trained on 150 "
+      f"points, {train_acc(few, Xm_te, ym_te):.3f} on 30; the 16-unit network reaches "
+      f"{train_acc(mlp, Xm_te, ym_te):.3f}", agrees=False,
+      note="fewer samples add no capacity; under-fitting is cured by a bigger model")

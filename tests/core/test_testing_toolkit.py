@@ -1,0 +1,241 @@
+"""The testing toolkit tests itself: gradcheck catches a wrong backward and says where;
+assert_close says where and by how much; the strategies produce what they claim."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+from hypothesis import find, given, settings
+from hypothesis import strategies as st
+
+from tinygrad_edu import Function, Tensor
+from tinygrad_edu.testing import GradcheckError, assert_close, gradcheck, numerical_grad
+from tinygrad_edu.testing import strategies as tst
+
+# ---- gradcheck ---------------------------------------------------------------------------
+
+
+class WrongCube(Function):
+    """x³ with a deliberately wrong derivative (2x² instead of 3x²)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return x**3
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.inputs
+        return g * x * x * 2.0
+
+
+class WrongSecondInput(Function):
+    """x·y whose gradient for y is right except at y's index 2 (flipped sign there)."""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        return x * y
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y = ctx.inputs
+        gy = (g * x).numpy().copy()
+        gy[2] = -gy[2]
+        return g * y, Tensor(gy, dtype=gy.dtype)
+
+
+def test_gradcheck_catches_a_wrong_backward():
+    x = Tensor([0.5, -1.0, 2.0], dtype="float64", requires_grad=True)
+    with pytest.raises(GradcheckError) as info:
+        gradcheck(lambda t: WrongCube.apply(t), x)
+    msg = str(info.value)
+    # names the input, the index, and both values
+    assert re.search(r"gradient of input 0 \(shape \(3,\)\) is wrong at index \(0,\)", msg), msg
+    assert "numerical" in msg and "analytic" in msg
+    numeric = float(re.search(r"numerical ([-\d.e]+),", msg).group(1))
+    analytic = float(re.search(r"analytic ([-\d.e]+) ", msg).group(1))
+    w0 = np.random.default_rng(1234).uniform(0.5, 1.5, 3)[0]  # gradcheck's fixed weights
+    assert numeric == pytest.approx(3 * 0.25 * w0, rel=1e-6)
+    assert analytic == pytest.approx(2 * 0.25 * w0, rel=1e-12)
+    assert "3 of 3 entries differ" in msg
+    assert isinstance(info.value, AssertionError)  # pytest shows it as a failed assertion
+
+
+def test_gradcheck_names_the_wrong_input_and_index():
+    x = Tensor([1.0, 2.0, 3.0, 4.0], dtype="float64", requires_grad=True)
+    y = Tensor([0.5, 0.5, 0.5, 0.5], dtype="float64", requires_grad=True)
+    with pytest.raises(GradcheckError, match=r"gradient of input 1 \(shape \(4,\)\) is wrong "
+                                             r"at index \(2,\).*1 of 4 entries differ"):
+        gradcheck(lambda a, b: WrongSecondInput.apply(a, b), x, y)
+
+
+def test_gradcheck_passes_a_right_backward_and_can_return_false():
+    x = Tensor([0.5, -1.0, 2.0], dtype="float64", requires_grad=True)
+    assert gradcheck(lambda t: t**3, x) is True
+    assert gradcheck(lambda t: WrongCube.apply(t), x, raise_exception=False) is False
+    # multiple outputs are all checked
+    assert gradcheck(lambda t: (t.exp(), t.sum()), x)
+    with pytest.raises(GradcheckError):
+        gradcheck(lambda t: (t.exp(), WrongCube.apply(t)), x)
+
+
+def test_gradcheck_leaves_inputs_alone_and_skips_constants():
+    data = np.array([1.0, 2.0])
+    x = Tensor(data, dtype="float64", requires_grad=True)
+    c = Tensor([3.0, 4.0], dtype="float64")  # no requires_grad: not checked, not perturbed
+    gradcheck(lambda a, b: a * b, x, c)
+    np.testing.assert_array_equal(x.numpy(), [1.0, 2.0])
+    assert x.grad is None  # the check works on copies
+
+
+def test_gradcheck_rejects_bad_inputs():
+    with pytest.raises(TypeError, match="gradcheck: input 0 has dtype float32; use float64"):
+        gradcheck(lambda t: t * 2, Tensor([1.0], requires_grad=True))
+    with pytest.raises(ValueError, match="gradcheck: no input has requires_grad=True"):
+        gradcheck(lambda t: t * 2, Tensor([1.0], dtype="float64"))
+    with pytest.raises(TypeError, match="gradcheck: input 0 is a list, not a Tensor"):
+        gradcheck(lambda t: t, [1.0])
+    with pytest.raises(TypeError, match="gradcheck: fn must return Tensors, got float"):
+        gradcheck(lambda t: 1.0, Tensor([1.0], dtype="float64", requires_grad=True))
+
+
+def test_numerical_grad_of_known_function():
+    x = Tensor([1.0, -2.0], dtype="float64")
+    grad = numerical_grad(lambda t: t * t * t, [x], 0)
+    w = np.random.default_rng(1234).uniform(0.5, 1.5, 2)
+    np.testing.assert_allclose(grad, 3 * np.array([1.0, 4.0]) * w, rtol=1e-7)
+
+
+def test_gradcheck_catches_a_missing_unbroadcast():
+    class NoSumTo(Function):
+        @staticmethod
+        def forward(ctx, x, y):
+            return x + y
+
+        @staticmethod
+        def backward(ctx, g):
+            return g, g  # forgot to sum y's gradient back to its shape
+
+    x = Tensor(np.ones((2, 3)), dtype="float64", requires_grad=True)
+    y = Tensor(np.ones(3), dtype="float64", requires_grad=True)
+    with pytest.raises(RuntimeError, match=re.escape(
+            "NoSumToBackward returned a gradient of shape (2, 3) for an input of shape (3,)")):
+        gradcheck(lambda a, b: NoSumTo.apply(a, b), x, y)
+
+
+# ---- assert_close ------------------------------------------------------------------------
+
+
+def test_assert_close_passes_within_tolerance():
+    assert_close(Tensor([1.0, 2.0]), [1.0, 2.0 + 1e-6])
+    assert_close(np.array([1.0, np.nan]), Tensor([1.0, np.nan]))  # NaNs compare equal
+    assert_close(Tensor([1.0]), Tensor([1.5]), atol=0.6)
+    assert_close(Tensor(2.0), 2.0)
+
+
+def test_assert_close_message():
+    actual = Tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], dtype="float64")
+    expected = np.array([[1.0, 2.0, 3.0], [4.0, 5.5, 6.001]])
+    with pytest.raises(AssertionError) as info:
+        assert_close(actual, expected, msg="layer 2")
+    msg = str(info.value)
+    assert msg.startswith("layer 2: 2 of 6 elements differ beyond atol=1e-07, rtol=1e-07")
+    assert "worst at index (1, 1): actual 5.0, expected 5.5 (abs diff 0.5)" in msg
+
+
+def test_assert_close_shapes_dtypes_and_default_tolerances():
+    with pytest.raises(AssertionError, match=re.escape(
+            "shapes differ: actual (2,), expected (3,)")):
+        assert_close(Tensor([1.0, 2.0]), np.zeros(3))
+    with pytest.raises(AssertionError, match="dtypes differ: actual float32, expected float64"):
+        assert_close(Tensor([1.0]), np.array([1.0]), check_dtype=True)
+    # float32 on either side loosens the default tolerance to float32's
+    assert_close(Tensor([1.0]), np.array([1.0 + 1e-6]))
+    with pytest.raises(AssertionError, match="atol=1e-07"):
+        assert_close(np.array([1.0]), np.array([1.0 + 1e-6]))
+
+
+def test_assert_close_accepts_torch_tensors():
+    torch = pytest.importorskip("torch", reason="torch is optional")
+    assert_close(Tensor([1.0, 2.0]), torch.tensor([1.0, 2.0], requires_grad=True))
+
+
+# ---- strategies --------------------------------------------------------------------------
+
+
+@given(shape=tst.shapes(min_dims=1, max_dims=3, max_side=4))
+def test_shapes_respect_bounds(shape):
+    assert 1 <= len(shape) <= 3 and all(1 <= s <= 4 for s in shape)
+
+
+@given(shapes=tst.broadcastable_shapes(3))
+def test_broadcastable_shapes_broadcast(shapes):
+    assert len(shapes) == 3
+    np.broadcast_shapes(*shapes)  # raises if they don't
+
+
+@given(ts=tst.broadcastable_tensors(2, dtype="float64", domain=("positive", "nonzero"),
+                                    requires_grad=True))
+def test_broadcastable_tensors(ts):
+    a, b = ts
+    np.broadcast_shapes(a.shape, b.shape)
+    assert a.dtype == b.dtype == np.float64 and a.requires_grad and b.requires_grad
+    assert (a.numpy() >= 0.1).all() and (np.abs(b.numpy()) >= 0.1).all()
+
+
+@pytest.mark.parametrize("domain, lo, hi", [("any", -10, 10), ("positive", 0.1, 10),
+                                            ("unit", -1, 1)])
+@given(data=st.data())
+def test_domains_are_respected(domain, lo, hi, data):
+    t = data.draw(tst.tensors(dtype="float32", domain=domain))
+    x = t.numpy()
+    assert t.dtype == np.float32 and np.isfinite(x).all()
+    assert ((x >= lo) & (x <= hi)).all()
+
+
+@given(x=tst.arrays(dtype="float64", domain="nonzero"))
+def test_nonzero_domain(x):
+    assert (np.abs(x) >= 0.1).all() and (np.abs(x) <= 10).all()
+
+
+def _truly_strided(shape):
+    return sum(s > 1 for s in shape) >= 2  # else a transposed view is contiguous anyway
+
+
+@given(x=tst.arrays(shape=tst.shapes(min_dims=2), non_contiguous=True))
+def test_non_contiguous_arrays(x):
+    if _truly_strided(x.shape):
+        assert not x.flags.c_contiguous
+        t = Tensor(x)
+        assert not t.data.flags.c_contiguous  # the layout reaches the tensor
+
+
+def test_non_contiguous_layouts_are_drawn_by_default():
+    # with non_contiguous=None both layouts occur
+    for want in (True, False):
+        find(tst.tensors(shape=(3, 4)), lambda t, w=want: (not t.data.flags.c_contiguous) == w,
+             settings=settings(database=None, max_examples=500))
+
+
+@given(x=tst.arrays(dtype="int64"), b=tst.arrays(dtype="bool"))
+def test_integer_and_bool_arrays(x, b):
+    assert x.dtype == np.int64 and ((x >= -10) & (x <= 10)).all()
+    assert b.dtype == np.bool_
+
+
+@given(shapes=tst.matmul_shapes())
+def test_matmul_shapes_are_valid(shapes):
+    a, b = shapes
+    np.matmul(np.zeros(a), np.zeros(b))  # numpy accepts them
+
+
+def test_matmul_shapes_cover_every_kind():
+    def kind(s):
+        return ("v" if len(s[0]) == 1 else "m") + ("v" if len(s[1]) == 1 else "m")
+
+    cfg = settings(database=None, max_examples=1000)
+    for k in ("vv", "vm", "mv", "mm"):
+        find(tst.matmul_shapes(), lambda s, k=k: kind(s) == k, settings=cfg)
+    find(tst.matmul_shapes(), lambda s: len(s[0]) > 2 and len(s[1]) > 2 and s[0][:-2] != s[1][
+        :-2], settings=cfg)  # batched with different (broadcast) batch dims

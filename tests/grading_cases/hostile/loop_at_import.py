@@ -1,0 +1,4 @@
+"""An infinite loop while being imported (burns CPU)."""
+
+while True:
+    pass

@@ -1,0 +1,119 @@
+"""A Gradescope autograder zip for one exercise.
+
+Gradescope unpacks the zip into ``/autograder/source``, runs ``setup.sh`` once (as
+root) to build the image, then ``run_autograder`` (as root) for every submission, with
+the student's files in ``/autograder/submission``; it reads
+``/autograder/results/results.json``.
+
+The zip holds the ``tinygrad_edu`` package, a minimal ``pyproject.toml`` to install it,
+the one exercise folder, and the two scripts. ``run_autograder`` makes the source
+(which holds the reference solution) unreadable to other users before grading, and the
+grader runs the submission as ``nobody``; it writes a zero-score results file itself if
+the grader fails before writing one. ``AUTOGRADER_ROOT`` and ``AUTOGRADER_PYTHON``
+override ``/autograder`` and ``python3`` for a dry run on your own machine.
+"""
+
+from __future__ import annotations
+
+import shlex
+import zipfile
+from pathlib import Path
+
+from .exercise import Exercise
+from .runner import PACKAGE_DIR
+
+SETUP_SH = """\
+#!/usr/bin/env bash
+# Gradescope runs this once, as root, when it builds the autograder image.
+set -euo pipefail
+cd /autograder/source
+if ! python3 -m pip --version >/dev/null 2>&1; then
+  apt-get update
+  apt-get install -y python3 python3-pip
+fi
+PACKAGES=(. {requirements})
+python3 -m pip install "${{PACKAGES[@]}}" \\
+  || python3 -m pip install --break-system-packages "${{PACKAGES[@]}}"
+# Fail the build now, not at the first submission, if the exercise does not load.
+python3 -m tinygrad_edu.grading exercises list --exercises-dir /autograder/source/exercises
+"""
+
+RUN_AUTOGRADER = """\
+#!/usr/bin/env bash
+# Gradescope runs this as root for every submission. The tinygrad_edu grader runs the
+# submission in a separate process (as the user `nobody`, with time and memory limits),
+# computes the score itself and writes results.json.
+set -u
+ROOT="${{AUTOGRADER_ROOT:-/autograder}}"
+PYTHON="${{AUTOGRADER_PYTHON:-python3}}"
+RESULTS="$ROOT/results/results.json"
+mkdir -p "$ROOT/results"
+# The source holds the reference solution: only root (the grader) may read it.
+chmod -R go-rwx "$ROOT/source"
+# Run the installed package, not the copy in the source folder that `nobody` cannot read.
+cd /
+"$PYTHON" -m tinygrad_edu.grading grade {name} \\
+  --exercises-dir "$ROOT/source/exercises" \\
+  --submission "$ROOT/submission" \\
+  --json "$RESULTS"{timeout}
+status=$?
+if [ ! -s "$RESULTS" ]; then
+  printf '{{"score": 0.0, "max_score": {max_score}, "output": "The grader stopped (status %s) \
+before writing results. Please tell your instructor.", "tests": []}}\\n' "$status" > "$RESULTS"
+fi
+# A non-full score is not an error for Gradescope: results.json carries it.
+exit 0
+"""
+
+PYPROJECT = """\
+[build-system]
+requires = ["setuptools>=68"]
+build-backend = "setuptools.build_meta"
+
+[project]
+name = "tinygrad-edu"
+version = "0.0.0+autograder"
+requires-python = ">=3.10"
+dependencies = ["numpy>=1.24", "hypothesis>=6.100"]
+
+[project.scripts]
+tinygrad-edu = "tinygrad_edu.cli:main"
+
+[tool.setuptools.packages.find]
+include = ["tinygrad_edu*"]
+"""
+
+
+def _add(zf: zipfile.ZipFile, arcname: str, text: str | bytes, executable: bool = False) -> None:
+    info = zipfile.ZipInfo(arcname, date_time=(2020, 1, 1, 0, 0, 0))  # reproducible zips
+    info.external_attr = (0o100755 if executable else 0o100644) << 16
+    info.compress_type = zipfile.ZIP_DEFLATED
+    zf.writestr(info, text)
+
+
+def build_bundle(exercise: Exercise, output: str | Path, *, timeout_s: float | None = None) -> Path:
+    """Write the autograder zip for ``exercise`` to ``output`` and return its path."""
+    output = Path(output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    requirements = " ".join(shlex.quote(r) for r in exercise.requirements)
+    timeout = f" \\\n  --timeout {timeout_s:g}" if timeout_s else ""
+    with zipfile.ZipFile(output, "w") as zf:
+        _add(zf, "setup.sh", SETUP_SH.format(requirements=requirements), executable=True)
+        _add(
+            zf,
+            "run_autograder",
+            RUN_AUTOGRADER.format(
+                name=shlex.quote(exercise.name), timeout=timeout, max_score=exercise.max_points
+            ),
+            executable=True,
+        )
+        _add(zf, "pyproject.toml", PYPROJECT)
+        _add(zf, "README.md", f"Autograder for the tinygrad_edu exercise {exercise.name}.\n")
+        for file in sorted(PACKAGE_DIR.rglob("*")):
+            if file.is_file() and "__pycache__" not in file.parts and file.suffix != ".pyc":
+                rel = file.relative_to(PACKAGE_DIR.parent).as_posix()
+                _add(zf, rel, file.read_bytes())
+        folder = f"exercises/{exercise.name}"
+        _add(zf, f"{folder}/exercise.py", exercise.source)
+        _add(zf, f"{folder}/README.md", exercise.readme)
+    return output

@@ -1,0 +1,214 @@
+"""The grading half of the ``tinygrad-edu`` command.
+
+    tinygrad-edu exercises list
+    tinygrad-edu exercises init DIR            # starters + READMEs for students
+    tinygrad-edu check EXERCISE [PATH]         # students: public checks only
+    tinygrad-edu grade EXERCISE --submission PATH [--json results.json] [--timeout S]
+    tinygrad-edu gradescope-bundle EXERCISE -o autograder.zip
+
+``grade`` exits 0 only on full marks (1 otherwise, 2 when it could not grade at all),
+so it can serve as a command grader. With ``--json`` it first writes a zero-score
+placeholder, so a results file exists even if the grader itself is killed.
+
+``python -m tinygrad_edu.grading ...`` runs the same subcommands without the lessons.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from .exercise import Exercise, ExerciseError, list_exercises, resolve_exercise
+from .runner import Limits
+
+
+def add_subcommands(sub: Any) -> None:
+    """Register ``exercises``, ``check``, ``grade`` and ``gradescope-bundle``."""
+    dir_help = "folder of exercises (default: $TINYGRAD_EDU_EXERCISES or the checkout's exercises/)"
+
+    ex = sub.add_parser("exercises", help="list the exercises, or write their starters")
+    ex_sub = ex.add_subparsers(dest="exercises_command", required=True)
+    ls = ex_sub.add_parser("list", help="list the exercises with their points")
+    ls.add_argument("--exercises-dir", help=dir_help)
+    ls.set_defaults(func=cmd_list)
+    init = ex_sub.add_parser("init", help="write each exercise's starter and README into DIR")
+    init.add_argument("dir", type=Path)
+    init.add_argument("--exercise", action="append", help="only this exercise (repeatable)")
+    init.add_argument(
+        "--force", action="store_true", help="overwrite existing files (default: keep them)"
+    )
+    init.add_argument(
+        "--with-solutions",
+        action="store_true",
+        help="for instructors: also write <name>_solution.py (the reference, no checks)",
+    )
+    init.add_argument("--exercises-dir", help=dir_help)
+    init.set_defaults(func=cmd_init)
+
+    check = sub.add_parser("check", help="run an exercise's public checks on your work")
+    check.add_argument("exercise", help="exercise name (see `exercises list`) or path")
+    check.add_argument(
+        "path", nargs="?", default=".", help="your file, or a folder holding it (default: .)"
+    )
+    check.add_argument("--timeout", type=float, help="seconds per check (default 10)")
+    check.add_argument("--exercises-dir", help=dir_help)
+    check.set_defaults(func=cmd_check)
+
+    grade = sub.add_parser("grade", help="grade a submission: public and hidden checks")
+    grade.add_argument("exercise", help="exercise name or path to an exercise file")
+    grade.add_argument("--submission", required=True, help="the submitted file or folder")
+    grade.add_argument("--json", dest="json_path", type=Path, help="write Gradescope results here")
+    grade.add_argument("--timeout", type=float, help="seconds per check and for the import")
+    grade.add_argument("--memory", type=int, help="memory limit of the submission in MB")
+    grade.add_argument("--quiet", action="store_true", help="no table on stdout")
+    grade.add_argument("--exercises-dir", help=dir_help)
+    grade.set_defaults(func=cmd_grade)
+
+    bundle = sub.add_parser("gradescope-bundle", help="write a Gradescope autograder zip")
+    bundle.add_argument("exercise")
+    bundle.add_argument("-o", "--output", type=Path, default=Path("autograder.zip"))
+    bundle.add_argument("--timeout", type=float, help="seconds per check in the autograder")
+    bundle.add_argument("--exercises-dir", help=dir_help)
+    bundle.set_defaults(func=cmd_bundle)
+
+
+def _limits(args: argparse.Namespace, exercise: Exercise) -> Limits:
+    timeout = args.timeout or exercise.timeout_s or Limits.timeout_s
+    memory = getattr(args, "memory", None) or Limits.memory_mb
+    return Limits(timeout_s=float(timeout), memory_mb=int(memory))
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    errors: list[str] = []
+    try:
+        exercises = list_exercises(args.exercises_dir, errors=errors)
+    except ExerciseError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    for error in errors:
+        print(f"error: cannot load {error}", file=sys.stderr)
+    width = max((len(e.name) for e in exercises), default=4)
+    for e in exercises:
+        public = sum(c.points for c in e.public_checks)
+        lesson = f"  [{e.lesson}]" if e.lesson else ""
+        print(
+            f"{e.name.ljust(width)}  {e.title}{lesson}  "
+            f"({len(e.checks)} checks, {e.max_points:g} points, {public:g} public)"
+        )
+    return 2 if errors else 0
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    try:
+        exercises = list_exercises(args.exercises_dir)
+        if args.exercise:
+            wanted = set(args.exercise)
+            unknown = wanted - {e.name for e in exercises}
+            if unknown:
+                raise ExerciseError(f"unknown exercise(s): {', '.join(sorted(unknown))}")
+            exercises = [e for e in exercises if e.name in wanted]
+    except ExerciseError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    files: dict[Path, str] = {}
+    for e in exercises:
+        folder = args.dir / e.name
+        files[folder / e.filename] = e.starter()
+        files[folder / "README.md"] = e.readme
+        if args.with_solutions:
+            files[folder / f"{e.module}_solution.py"] = e.solution()
+    # Students run init again when a course adds exercises: never clobber their work.
+    kept = [p for p in files if p.exists()] if not args.force else []
+    for path, text in files.items():
+        if path in kept:
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    if kept:
+        print(
+            f"Kept {len(kept)} existing file(s), e.g. {kept[0]} (use --force to replace them).",
+            file=sys.stderr,
+        )
+    print(f"Wrote {len(exercises)} exercise(s) to {args.dir}/:")
+    for e in exercises:
+        print(f"  {e.name}/{e.filename}  — then: tinygrad-edu check {e.name} {args.dir / e.name}")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from .grader import grade
+    from .report import format_table
+
+    try:
+        exercise = resolve_exercise(args.exercise, args.exercises_dir)
+    except ExerciseError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    result = grade(exercise, args.path, include_hidden=False, limits=_limits(args, exercise))
+    print(format_table(result, student=True))
+    return 0 if result.full_marks else 1
+
+
+def cmd_grade(args: argparse.Namespace) -> int:
+    from .grader import grade
+    from .report import format_table, placeholder, to_gradescope, write_json
+
+    try:
+        exercise = resolve_exercise(args.exercise, args.exercises_dir)
+    except ExerciseError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        if args.json_path:
+            write_json(placeholder(args.exercise, 0.0, f"could not load the exercise: {exc}"),
+                       args.json_path)
+        return 2
+    if args.json_path:
+        write_json(
+            placeholder(exercise.name, exercise.max_points, "grading did not finish."),
+            args.json_path,
+        )
+    try:
+        result = grade(exercise, args.submission, limits=_limits(args, exercise))
+    except Exception as exc:  # noqa: BLE001 - a grader bug must still leave a results file
+        message = f"internal grader error ({type(exc).__name__}: {exc}); tell your instructor."
+        print(f"error: {message}", file=sys.stderr)
+        if args.json_path:
+            write_json(placeholder(exercise.name, exercise.max_points, message), args.json_path)
+        return 2
+    if args.json_path:
+        write_json(to_gradescope(result, exercise.hidden_visibility), args.json_path)
+    for note in result.notes:
+        print(f"note: {note}", file=sys.stderr)
+    if not args.quiet:
+        print(format_table(result))
+    return 0 if result.full_marks else 1
+
+
+def cmd_bundle(args: argparse.Namespace) -> int:
+    from .bundle import build_bundle
+
+    try:
+        exercise = resolve_exercise(args.exercise, args.exercises_dir)
+    except ExerciseError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    path = build_bundle(exercise, args.output, timeout_s=args.timeout)
+    print(f"Wrote {path}: upload it as the autograder of a Gradescope programming assignment.")
+    print(f"Students submit one file named {exercise.filename}.")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m tinygrad_edu.grading",
+        description="Exercises and the grader of tinygrad_edu (the grading half of tinygrad-edu).",
+    )
+    add_subcommands(parser.add_subparsers(dest="command", required=True))
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.func(args) or 0)

@@ -1,0 +1,419 @@
+"""Loss functions, each as a function and as a module (``nn.MSELoss()(ŷ, y)`` is
+``mse_loss(ŷ, y)``), with PyTorch's argument order (prediction first, then target) and
+``reduction``: ``"mean"`` (default) averages the per-element losses, ``"sum"`` adds
+them, ``"none"`` returns them.
+
+Targets may be Tensors, numpy arrays or lists; they are moved to the input's device.
+Regression losses insist that prediction and target have the same shape: broadcasting
+a (N, 1) prediction against a (N,) target would silently compare every prediction with
+every target — a classic bug that PyTorch only warns about.
+"""
+
+from __future__ import annotations
+
+import functools
+import operator
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..autograd import Context, Function, is_grad_enabled
+from ..tensor import Tensor, where
+from ._backward import as_gradients
+from .activation import softplus
+from .module import Module
+
+if TYPE_CHECKING:
+    from ..backend.base import Array
+
+_REDUCTIONS = ("mean", "sum", "none")
+
+
+# ---- shared helpers ------------------------------------------------------------------
+
+
+def _check_reduction(reduction: str, who: str) -> None:
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{who}: reduction must be one of {_REDUCTIONS}, got {reduction!r}")
+
+
+def _reduce(loss: Tensor, reduction: str, who: str, count: int | None = None) -> Tensor:
+    """Apply ``reduction`` to per-element losses; ``count`` replaces the number of
+    elements in the mean (cross-entropy leaves out ignored targets)."""
+    _check_reduction(reduction, who)
+    if reduction == "none":
+        return loss
+    if reduction == "sum":
+        return loss.sum()
+    if count is None or count == loss.size:
+        return loss.mean()
+    return loss.sum() * (1.0 / count) if count else loss.sum() * float("nan")
+
+
+def _as_target(target: Any, like: Tensor) -> Tensor:
+    """A target given as a list or array becomes a Tensor on the input's device."""
+    if isinstance(target, Tensor):
+        return target
+    return Tensor(np.asarray(target), device=like.device)
+
+
+def _paired_target(input: Tensor, target: Any, who: str) -> Tensor:
+    """The target of an elementwise loss: same shape as the input, in its float dtype."""
+    t = _as_target(target, input)
+    if t.shape != input.shape:
+        hint = (f"; reshape one, e.g. target.reshape{input.shape}"
+                if t.size == input.size else "")
+        raise ValueError(f"{who}: input {input.shape} and target {t.shape} must have the same "
+                         f"shape (broadcasting them would compare every prediction with every "
+                         f"target){hint}")
+    if input.dtype.kind != "f":
+        raise TypeError(f"{who}: input must be floating point, got {input.dtype}")
+    return t.to_dtype(input.dtype)
+
+
+def _host(t: Tensor) -> np.ndarray:
+    return t.backend.to_numpy(t.data)
+
+
+# ---- regression ----------------------------------------------------------------------
+
+
+def mse_loss(input: Tensor, target: Any, *, reduction: str = "mean") -> Tensor:
+    """ℓ = (ŷ − y)²;  ∂ℓ/∂ŷ = 2(ŷ − y). (The seed's ½·(y − ŷ)² is half of this.)"""
+    d = input - _paired_target(input, target, "mse_loss")
+    return _reduce(d * d, reduction, "mse_loss")
+
+
+def l1_loss(input: Tensor, target: Any, *, reduction: str = "mean") -> Tensor:
+    """ℓ = |ŷ − y|;  ∂ℓ/∂ŷ = sign(ŷ − y) (0 at 0)."""
+    d = input - _paired_target(input, target, "l1_loss")
+    return _reduce(d.abs(), reduction, "l1_loss")
+
+
+def huber_loss(input: Tensor, target: Any, *, reduction: str = "mean", delta: float = 1.0
+               ) -> Tensor:
+    """ℓ = ½d² for |d| ≤ δ, δ(|d| − ½δ) otherwise (d = ŷ − y): quadratic near the target,
+    linear far from it, so outliers pull with a bounded force δ.
+
+    Written as ½q² + δ(|d| − q) with q = min(|d|, δ), which is both branches at once.
+    """
+    if delta <= 0:
+        raise ValueError(f"huber_loss: delta must be positive, got {delta}")
+    a = (input - _paired_target(input, target, "huber_loss")).abs()
+    q = a.clip(max=delta)
+    return _reduce(q * q * 0.5 + (a - q) * delta, reduction, "huber_loss")
+
+
+# ---- binary classification -----------------------------------------------------------
+
+
+def _clamped_log(p: Tensor) -> Tensor:
+    """log p, clamped below at −100 as PyTorch's BCELoss does, so that p = 0 gives a large
+    finite loss; the ``where`` keeps log(0) = −∞ out of the graph (its gradient would
+    turn into 0·∞ = NaN)."""
+    positive = p.detach() > 0
+    return where(positive, where(positive, p, 1.0).log(), -100.0).clip(min=-100.0)
+
+
+def binary_cross_entropy(input: Tensor, target: Any, *, reduction: str = "mean") -> Tensor:
+    """ℓ = −[y log p + (1 − y) log(1 − p)] for probabilities p (after a sigmoid);
+    ∂ℓ/∂p = (p − y) / (p(1 − p)). Each log is clamped at −100, as in PyTorch.
+
+    Raises if p is outside [0, 1]: raw scores belong in
+    ``binary_cross_entropy_with_logits``, which is also more accurate.
+    """
+    y = _paired_target(input, target, "binary_cross_entropy")
+    values = _host(input)
+    if values.size and (np.isnan(values).any() or values.min() < 0 or values.max() > 1):
+        raise ValueError(
+            f"binary_cross_entropy: input must hold probabilities in [0, 1], got values "
+            f"from {np.nanmin(values):.4g} to {np.nanmax(values):.4g}"
+            + (" and NaN" if np.isnan(values).any() else "")
+            + "; for raw scores (logits) use binary_cross_entropy_with_logits "
+            "(BCEWithLogitsLoss), or apply sigmoid first")
+    loss = -(y * _clamped_log(input) + (1 - y) * _clamped_log(1 - input))
+    return _reduce(loss, reduction, "binary_cross_entropy")
+
+
+def binary_cross_entropy_with_logits(input: Tensor, target: Any, *, reduction: str = "mean",
+                                     pos_weight: Tensor | float | None = None) -> Tensor:
+    """BCE of p = σ(x) computed from the logit x without forming p::
+
+        ℓ = (1 − y)·x + w·softplus(−x),   w = 1 + (pos_weight − 1)·y
+
+    which, for w = 1, is −[y log σ(x) + (1 − y) log(1 − σ(x))] rewritten with
+    log σ(x) = −softplus(−x). softplus never overflows, so ℓ is exact even for
+    |x| = 1000; ∂ℓ/∂x = σ(x) − y (for w = 1). ``pos_weight`` > 1 weighs positives more.
+    """
+    y = _paired_target(input, target, "binary_cross_entropy_with_logits")
+    weight = 1.0 if pos_weight is None else 1 + (input._coerce(pos_weight) - 1) * y
+    loss = (1 - y) * input + weight * softplus(-input)
+    return _reduce(loss, reduction, "binary_cross_entropy_with_logits")
+
+
+def hinge_loss(input: Tensor, target: Any, *, reduction: str = "mean") -> Tensor:
+    """ℓ = max(0, 1 − y·ŷ) for labels y ∈ {−1, +1} and raw scores ŷ (the SVM loss);
+    ∂ℓ/∂ŷ = −y where the margin y·ŷ is below 1, else 0."""
+    y = _paired_target(input, target, "hinge_loss")
+    labels = np.unique(_host(y))
+    if not np.isin(labels, (-1.0, 1.0)).all():
+        raise ValueError(f"hinge_loss: labels must be −1 or +1, got values "
+                         f"{labels[:6].tolist()}; map 0/1 labels to ±1 with 2·y − 1")
+    return _reduce((1 - y * input).relu(), reduction, "hinge_loss")
+
+
+# ---- multi-class classification ------------------------------------------------------
+
+
+class SoftmaxCrossEntropy(Function):
+    """ℓₙ = −Σₖ qₙₖ · log softmax(xₙ)ₖ along the class axis, for target distributions q
+    (one-hot rows for class indices)::
+
+        ∂ℓ/∂x = softmax(x)·Σₖqₖ − q        (= softmax(x) − onehot for one-hot rows)
+        ∂ℓ/∂q = −log softmax(x)
+
+    One Function instead of log_softmax composed with a product: the backward is two
+    array operations instead of a dozen graph nodes, and needs no scatter (np.add.at).
+    """
+
+    @staticmethod
+    def forward(ctx: Context, x: Array, q: Array, *, axis: int) -> Array:
+        be = ctx.backend
+        shifted = be.sub(x, be.max(x, axis=axis, keepdims=True))  # max subtracted: no overflow
+        logp = be.sub(shifted, be.log(be.sum(be.exp(shifted), axis=axis, keepdims=True)))
+        ctx.axis = axis
+        ctx.save_for_backward(logp)
+        return be.neg(be.sum(be.mul(q, logp), axis=axis))
+
+    @staticmethod
+    def backward(ctx: Context, g: Tensor):
+        axis = ctx.axis
+        need_x, need_q = ctx.needs_input_grad
+        if is_grad_enabled():  # create_graph: recompute log softmax with Tensor ops
+            x, q = ctx.inputs
+            logp = x.log_softmax(axis)
+            p, g = logp.exp(), g.unsqueeze(axis)
+        else:  # an ordinary backward: the same formulas on arrays (see _backward.py)
+            be = ctx.backend
+            q, logp = ctx.inputs[1].data, ctx.saved_tensors[0].data
+            p = be.exp(logp)
+            g = be.reshape(g.data, g.shape[:axis] + (1,) + g.shape[axis:])
+        gx = g * (p * q.sum(axis=axis, keepdims=True) - q) if need_x else None
+        gq = -(g * logp) if need_q else None
+        return as_gradients(ctx, (gx, gq))
+
+
+def _class_axis(input: Tensor, who: str) -> int:
+    if input.ndim == 0:
+        raise ValueError(f"{who}: input must be (N, C) scores (or (C,) for one sample), "
+                         f"got a scalar")
+    if input.dtype.kind != "f":
+        raise TypeError(f"{who}: input must be floating point scores, got {input.dtype}")
+    return 1 if input.ndim >= 2 else 0
+
+
+def _index_targets(input: Tensor, target: Tensor, axis: int, ignore_index: int, who: str
+                   ) -> tuple[Array, Array, int]:
+    """Check class indices and return (one-hot rows, valid mask, number of valid
+    targets); both arrays have the class axis (size C and 1) so they broadcast."""
+    classes = input.shape[axis]
+    want = input.shape[:axis] + input.shape[axis + 1:]
+    if target.shape != want:
+        raise ValueError(f"{who}: target of shape {target.shape} does not fit input of shape "
+                         f"{input.shape}: class indices need shape {want} (one per sample), "
+                         f"class probabilities need shape {input.shape}")
+    host = _host(target)
+    real = host[host != ignore_index]
+    if real.size and (real.min() < 0 or real.max() >= classes):
+        bad = int(real.min()) if real.min() < 0 else int(real.max())
+        raise ValueError(f"{who}: target holds class index {bad}, out of range for input of "
+                         f"shape {input.shape} with {classes} classes (valid indices: 0 … "
+                         f"{classes - 1})")
+    be = input.backend
+    t = be.reshape(target.data, want[:axis] + (1,) + want[axis:])
+    ids = be.reshape(be.arange(0, classes, 1, t.dtype), (classes,) + (1,) * (t.ndim - axis - 1))
+    valid = be.compare("ne", t, ignore_index)
+    onehot = be.compare("eq", t, ids) & valid
+    return onehot, valid, int(real.size)
+
+
+def cross_entropy(input: Tensor, target: Any, *, reduction: str = "mean",
+                  ignore_index: int = -100, label_smoothing: float = 0.0) -> Tensor:
+    """Cross-entropy of raw scores (logits) x of shape (N, C) (or (N, C, d…), or (C,)).
+
+    ``target`` is either class indices (integers, shape (N,)) or class probabilities
+    (floats, the shape of x). With target distribution q::
+
+        ℓₙ = −Σₖ qₖ log softmax(xₙ)ₖ,     q = (1 − ε)·q + ε / C   (label smoothing ε)
+
+    For an index y that is ℓₙ = −log softmax(xₙ)_y. Targets equal to ``ignore_index``
+    contribute nothing and are left out of the mean. ∂ℓ/∂x = softmax(x) − q.
+    Per-class weights are not supported.
+    """
+    who = "cross_entropy"
+    axis = _class_axis(input, who)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"{who}: label_smoothing must be in [0, 1], got {label_smoothing}")
+    classes = input.shape[axis]
+    t = _as_target(target, input)
+    count = None
+    if t.dtype.kind in "iu":
+        onehot, valid, count = _index_targets(input, t, axis, ignore_index, who)
+        q_arr = onehot.astype(input.dtype)
+        if label_smoothing:
+            q_arr = q_arr * (1 - label_smoothing) + valid * (label_smoothing / classes)
+        q = input._constant(q_arr.astype(input.dtype, copy=False))
+    elif t.dtype.kind == "f":
+        if t.shape != input.shape:
+            raise ValueError(f"{who}: target has dtype {t.dtype} and shape {t.shape}: class "
+                             f"indices must be integers (use target.long()), class "
+                             f"probabilities must have the input's shape {input.shape}")
+        q = t.to_dtype(input.dtype)
+        if label_smoothing:
+            q = q * (1 - label_smoothing) + label_smoothing / classes
+    else:
+        raise TypeError(f"{who}: target must hold integer class indices or float class "
+                        f"probabilities, got dtype {t.dtype}")
+    loss = SoftmaxCrossEntropy.apply(input, q, axis=axis)
+    return _reduce(loss, reduction, who, count)
+
+
+def nll_loss(input: Tensor, target: Any, *, reduction: str = "mean", ignore_index: int = -100
+             ) -> Tensor:
+    """Negative log-likelihood of log-probabilities (the output of ``log_softmax``) and
+    class indices y: ℓₙ = −input[n, yₙ]; ∂ℓ/∂input = −onehot(y). ``cross_entropy`` is
+    ``nll_loss(log_softmax(x), y)`` in one step."""
+    who = "nll_loss"
+    axis = _class_axis(input, who)
+    t = _as_target(target, input)
+    if t.dtype.kind not in "iu":
+        raise TypeError(f"{who}: target must hold integer class indices, got dtype "
+                        f"{t.dtype} (use target.long())")
+    onehot, _, count = _index_targets(input, t, axis, ignore_index, who)
+    # a product with the one-hot rows picks input[n, yₙ]; its gradient is the one-hot
+    # itself, so no scatter is needed
+    picked = (input * input._constant(onehot.astype(input.dtype))).sum(axis)
+    return _reduce(-picked, reduction, who, count)
+
+
+# ---- regularisation ------------------------------------------------------------------
+
+
+def _param_list(parameters: Module | Iterable[Tensor]) -> list[Tensor]:
+    params = list(parameters.parameters() if isinstance(parameters, Module) else parameters)
+    if not params:
+        raise ValueError("penalty: got no parameters")
+    return params
+
+
+def _total(terms: Iterable[Tensor]) -> Tensor:
+    # functools.reduce rather than sum(): sum() would start from a CPU 0
+    return functools.reduce(operator.add, terms)
+
+
+def l1_penalty(parameters: Module | Iterable[Tensor], coefficient: float = 1.0) -> Tensor:
+    """λ·Σ|θ| over all ``parameters`` (a Module or Tensors) — add it to the loss for L1
+    regularisation, which drives weights to exactly 0 (∂/∂θ = λ·sign θ)."""
+    return _total(p.abs().sum() for p in _param_list(parameters)) * coefficient
+
+
+def l2_penalty(parameters: Module | Iterable[Tensor], coefficient: float = 1.0) -> Tensor:
+    """λ·Σθ² over all ``parameters`` — L2 regularisation as Keras defines it
+    (∂/∂θ = 2λθ). An optimiser's ``weight_decay=wd`` adds wd·θ to the gradient, which is
+    this penalty with λ = wd/2. Pass only the weights if the biases should stay free."""
+    return _total((p * p).sum() for p in _param_list(parameters)) * coefficient
+
+
+# ---- the same losses as modules ------------------------------------------------------
+
+
+class _Loss(Module):
+    """A loss layer: holds ``reduction`` (and options); ``forward(input, target)``."""
+
+    def __init__(self, *, reduction: str = "mean") -> None:
+        super().__init__()
+        _check_reduction(reduction, type(self).__name__)
+        self.reduction = reduction
+
+    def extra_repr(self) -> str:
+        return "" if self.reduction == "mean" else f"reduction={self.reduction!r}"
+
+
+class MSELoss(_Loss):
+    """Mean squared error, ``mse_loss``."""
+
+    def forward(self, input: Tensor, target: Any) -> Tensor:
+        return mse_loss(input, target, reduction=self.reduction)
+
+
+class L1Loss(_Loss):
+    """Mean absolute error, ``l1_loss``."""
+
+    def forward(self, input: Tensor, target: Any) -> Tensor:
+        return l1_loss(input, target, reduction=self.reduction)
+
+
+class HuberLoss(_Loss):
+    """Quadratic within ``delta`` of the target, linear beyond, ``huber_loss``."""
+
+    def __init__(self, *, reduction: str = "mean", delta: float = 1.0) -> None:
+        super().__init__(reduction=reduction)
+        self.delta = delta
+
+    def forward(self, input: Tensor, target: Any) -> Tensor:
+        return huber_loss(input, target, reduction=self.reduction, delta=self.delta)
+
+
+class BCELoss(_Loss):
+    """Binary cross-entropy of probabilities, ``binary_cross_entropy``."""
+
+    def forward(self, input: Tensor, target: Any) -> Tensor:
+        return binary_cross_entropy(input, target, reduction=self.reduction)
+
+
+class BCEWithLogitsLoss(_Loss):
+    """Binary cross-entropy of logits (sigmoid included, stable),
+    ``binary_cross_entropy_with_logits``."""
+
+    def __init__(self, *, reduction: str = "mean", pos_weight: Tensor | float | None = None
+                 ) -> None:
+        super().__init__(reduction=reduction)
+        self.pos_weight = pos_weight
+
+    def forward(self, input: Tensor, target: Any) -> Tensor:
+        return binary_cross_entropy_with_logits(input, target, reduction=self.reduction,
+                                                pos_weight=self.pos_weight)
+
+
+class CrossEntropyLoss(_Loss):
+    """Softmax + negative log-likelihood of logits, ``cross_entropy`` (class indices or
+    class probabilities as targets; ``ignore_index``; ``label_smoothing``)."""
+
+    def __init__(self, *, reduction: str = "mean", ignore_index: int = -100,
+                 label_smoothing: float = 0.0) -> None:
+        super().__init__(reduction=reduction)
+        self.ignore_index, self.label_smoothing = ignore_index, label_smoothing
+
+    def forward(self, input: Tensor, target: Any) -> Tensor:
+        return cross_entropy(input, target, reduction=self.reduction,
+                             ignore_index=self.ignore_index,
+                             label_smoothing=self.label_smoothing)
+
+
+class NLLLoss(_Loss):
+    """Negative log-likelihood of log-probabilities, ``nll_loss``."""
+
+    def __init__(self, *, reduction: str = "mean", ignore_index: int = -100) -> None:
+        super().__init__(reduction=reduction)
+        self.ignore_index = ignore_index
+
+    def forward(self, input: Tensor, target: Any) -> Tensor:
+        return nll_loss(input, target, reduction=self.reduction, ignore_index=self.ignore_index)
+
+
+class HingeLoss(_Loss):
+    """max(0, 1 − y·ŷ) for labels ±1, ``hinge_loss``."""
+
+    def forward(self, input: Tensor, target: Any) -> Tensor:
+        return hinge_loss(input, target, reduction=self.reduction)

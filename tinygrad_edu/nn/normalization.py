@@ -1,0 +1,139 @@
+"""Batch normalisation (Ioffe & Szegedy, 2015).
+
+In training, each channel c is normalised with the statistics of the current batch::
+
+    μ = mean of x over every axis but the channel axis (1)
+    σ² = the biased variance over the same axes
+    y = (x − μ) / √(σ² + ε) · γ + β
+
+and running estimates are updated for evaluation, where they replace μ and σ²::
+
+    running_mean ← (1 − m)·running_mean + m·μ
+    running_var  ← (1 − m)·running_var  + m·σ²·n/(n − 1)     (the unbiased variance)
+
+The backward pass is built from mean/var/sqrt, so gradients flow through μ and σ² too.
+"""
+
+from __future__ import annotations
+
+from ..autograd import no_grad
+from ..tensor import DTypeLike, Tensor
+from .init import ones_, zeros_
+from .module import Module, Parameter
+
+
+def batch_norm(x: Tensor, running_mean: Tensor | None, running_var: Tensor | None,
+               weight: Tensor | None = None, bias: Tensor | None = None,
+               training: bool = False, momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
+    """Normalise x (N, C, ...) per channel; see the module docstring. With ``training``
+    the batch statistics are used and the running ones (when given) updated in place;
+    otherwise the running statistics are used."""
+    if x.ndim < 2:
+        raise ValueError(f"batch_norm: expected input (N, C, ...), got shape {x.shape}")
+    c = x.shape[1]
+    axes = (0,) + tuple(range(2, x.ndim))
+    shape = (1, c) + (1,) * (x.ndim - 2)  # broadcasts a per-channel vector over x
+    if training:
+        n = x.size // c
+        if n <= 1:
+            raise ValueError(f"batch_norm: expected more than 1 value per channel when "
+                             f"training, got input of shape {x.shape}")
+        mean = x.mean(axes, keepdims=True)
+        var = x.var(axes, keepdims=True, correction=0)
+        if running_mean is not None and running_var is not None:
+            with no_grad():
+                _blend_(running_mean, mean.detach(), momentum)
+                _blend_(running_var, var.detach() * (n / (n - 1)), momentum)
+    else:
+        if running_mean is None or running_var is None:
+            raise ValueError("batch_norm: evaluation needs running_mean and running_var")
+        mean, var = running_mean.reshape(shape), running_var.reshape(shape)
+    y = (x - mean) / (var + eps).sqrt()
+    if weight is not None:
+        y = y * weight.reshape(shape)
+    if bias is not None:
+        y = y + bias.reshape(shape)
+    return y
+
+
+def _blend_(running: Tensor, batch: Tensor, momentum: float) -> None:
+    """running ← (1 − m)·running + m·batch, in place (the buffer object stays the same)."""
+    running.data[...] = (running * (1 - momentum) + batch.reshape(running.shape)
+                         * momentum).data
+
+
+class _BatchNorm(Module):
+    """Shared by BatchNorm1d and BatchNorm2d, which differ only in the input they accept.
+
+    Parameters γ (``weight``, ones) and β (``bias``, zeros) when ``affine``; buffers
+    ``running_mean`` (zeros), ``running_var`` (ones) and ``num_batches_tracked`` when
+    ``track_running_stats``. ``momentum=None`` makes the running statistics a plain
+    cumulative average (m = 1 / number of batches seen).
+    """
+
+    _dims: tuple[int, ...] = ()
+    _layout = ""
+
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
+                 affine: bool = True, track_running_stats: bool = True, *,
+                 dtype: DTypeLike = "float32", device: str | None = None) -> None:
+        super().__init__()
+        self.num_features, self.eps, self.momentum = int(num_features), eps, momentum
+        self.affine, self.track_running_stats = affine, track_running_stats
+        if affine:
+            self.weight = Parameter(ones_(Tensor.zeros(num_features, dtype=dtype,
+                                                       device=device)))
+            self.bias = Parameter(Tensor.zeros(num_features, dtype=dtype, device=device))
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+        if track_running_stats:
+            self.register_buffer("running_mean", Tensor.zeros(num_features, dtype=dtype,
+                                                              device=device))
+            self.register_buffer("running_var", Tensor.ones(num_features, dtype=dtype,
+                                                            device=device))
+            self.register_buffer("num_batches_tracked", Tensor.zeros((), dtype="int64",
+                                                                     device=device))
+        else:
+            for name in ("running_mean", "running_var", "num_batches_tracked"):
+                self.register_buffer(name, None)
+
+    def reset_running_stats(self) -> None:
+        if self.track_running_stats:
+            zeros_(self.running_mean)
+            ones_(self.running_var)
+            self.num_batches_tracked.data[...] = 0
+
+    def forward(self, x: Tensor) -> Tensor:
+        if x.ndim not in self._dims or x.shape[1] != self.num_features:
+            raise ValueError(f"{self.describe()} expected input {self._layout} with "
+                             f"C = {self.num_features}, got {x.shape}")
+        # batch statistics in training, and always when no running ones are kept
+        use_batch = self.training or self.running_mean is None
+        momentum = self.momentum if self.momentum is not None else 0.0
+        if use_batch and self.running_mean is not None:
+            self.num_batches_tracked.data[...] += 1
+            if self.momentum is None:  # a cumulative average over the batches seen
+                momentum = 1.0 / float(self.num_batches_tracked.item())
+        return batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias,
+                          use_batch, momentum, self.eps)
+
+    def extra_repr(self) -> str:
+        s = f"{self.num_features}, eps={self.eps}, momentum={self.momentum}"
+        if not self.affine:
+            s += ", affine=False"
+        return s + ("" if self.track_running_stats else ", track_running_stats=False")
+
+
+class BatchNorm1d(_BatchNorm):
+    """Batch normalisation of (N, C) features or (N, C, L) sequences, per feature C."""
+
+    _dims = (2, 3)
+    _layout = "(N, C) or (N, C, L)"
+
+
+class BatchNorm2d(_BatchNorm):
+    """Batch normalisation of (N, C, H, W) images, per channel C (statistics over N, H, W)."""
+
+    _dims = (4,)
+    _layout = "(N, C, H, W)"

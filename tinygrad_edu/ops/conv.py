@@ -1,0 +1,211 @@
+"""Sliding windows over images: im2col (``Unfold``), its adjoint col2im (``Fold``), and
+max pooling. Convolution and average pooling are built from these in ``nn``::
+
+    conv2d(x, W)  =  W.reshape(O, C·kh·kw) @ unfold(x).reshape(C·kh·kw, OH·OW·N)
+    avg_pool2d(x) =  unfold(x).mean(over the window)
+
+Layout. Tensors of images have the shape (N, C, H, W). ``unfold`` turns a batch of them
+into the columns (C, kh, kw, OH, OW, N): ``cols[c, i, j, y, x, n]`` is the pixel that
+kernel offset (i, j) of channel c sees when the window sits at output position (y, x)
+of image n::
+
+    cols[c, i, j, y, x, n] = padded[n, c, i·d + y·s, j·d + x·s]    (s stride, d dilation)
+
+As a matrix that is one row per (channel, kernel offset) and one column per output
+pixel of *every* image, so a whole batch is convolved by ONE matrix product (BLAS is
+at its best with one large product, not N small ones).
+
+The batch axis comes last because of how the loops below touch memory: they handle
+images as (C, H, W, N) arrays, so every slice they copy or add is made of runs of OW·N
+contiguous numbers instead of OW (col2im of the W17 CNN runs 3× faster this way). The
+results are (N, C, H, W) *views* of (C, H, W, N) arrays — the shape students expect,
+other strides — so the next layer's transpose back to (C, H, W, N) costs nothing.
+
+Both directions loop over the kh·kw kernel offsets, never over pixels: for one offset
+(i, j) the pixels it sees at all output positions form one strided slice of the padded
+image, so im2col is kh·kw slice *copies* and col2im is kh·kw slice *additions* (where
+windows overlap, a pixel receives one addition per window that contains it). That is
+O(kh·kw) array calls whatever the image size, and it needs nothing but basic slicing,
+so the same code runs on numpy and on cupy. Non-overlapping windows (stride = kernel,
+as in 2×2 pooling) need no loop at all: they are a reshape of the image.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ..autograd import Context, Function
+
+if TYPE_CHECKING:
+    from ..backend.base import Array, Backend
+    from ..tensor import Tensor
+
+Pair = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Window2d:
+    """Where a kh×kw window goes over an image: stride s, zero padding p on each side,
+    dilation d (the gap between kernel taps). Output size per axis::
+
+        out = ⌊(size + 2p − d·(k − 1) − 1) / s⌋ + 1
+    """
+
+    kernel: Pair
+    stride: Pair
+    padding: Pair = (0, 0)
+    dilation: Pair = (1, 1)
+
+    def output_size(self, h: int, w: int) -> Pair:
+        return (_out_len(h, self.kernel[0], self.stride[0], self.padding[0], self.dilation[0]),
+                _out_len(w, self.kernel[1], self.stride[1], self.padding[1], self.dilation[1]))
+
+    def offsets(self, oh: int, ow: int) -> Iterator[tuple[int, int, slice, slice]]:
+        """For each kernel offset (i, j): the rows and the columns of the padded image
+        that it sees at all output positions — rows i·d, i·d + s, …, i·d + s·(oh − 1)."""
+        (kh, kw), (sh, sw), (dh, dw) = self.kernel, self.stride, self.dilation
+        for i in range(kh):
+            rows = slice(i * dh, i * dh + sh * (oh - 1) + 1, sh)
+            for j in range(kw):
+                yield i, j, rows, slice(j * dw, j * dw + sw * (ow - 1) + 1, sw)
+
+    def tiles(self) -> bool:
+        """True when the windows tile the image without overlapping (stride = kernel, no
+        dilation, no padding): then im2col is a reshape."""
+        return self.stride == self.kernel and self.dilation == (1, 1) and self.padding == (0, 0)
+
+
+def _out_len(size: int, k: int, s: int, p: int, d: int) -> int:
+    return (size + 2 * p - d * (k - 1) - 1) // s + 1
+
+
+def chwn(be: Backend, x: Array) -> Array:
+    """(N, C, H, W) → (C, H, W, N), contiguous (free when x is a view of such an array)."""
+    return be.ascontiguous(be.transpose(x, (1, 2, 3, 0)))
+
+
+def nchw(be: Backend, x: Array) -> Array:
+    """(C, H, W, N) → an (N, C, H, W) view of the same memory."""
+    return be.transpose(x, (3, 0, 1, 2))
+
+
+def _pad(be: Backend, x: Array, window: Window2d, value: float) -> Array:
+    """Pad H and W of a (C, H, W, N) array with ``value``."""
+    ph, pw = window.padding
+    if not (ph or pw):
+        return x
+    return be.pad(x, ((0, 0), (ph, ph), (pw, pw), (0, 0)), value)
+
+
+def im2col(be: Backend, x: Array, window: Window2d, pad_value: float = 0.0) -> Array:
+    """(N, C, H, W) images → columns (C, kh, kw, OH, OW, N)."""
+    n, c, h, w = x.shape
+    (oh, ow), (kh, kw) = window.output_size(h, w), window.kernel
+    xt = chwn(be, x)
+    if window.tiles():
+        # image rows y·kh + i → (y, i), columns x·kw + j → (x, j): a view, no copy
+        tiles = be.reshape(xt[:, :oh * kh, :ow * kw], (c, oh, kh, ow, kw, n))
+        return be.transpose(tiles, (0, 2, 4, 1, 3, 5))
+    xp = _pad(be, xt, window, pad_value)
+    cols = be.xp.empty((c, kh, kw, oh, ow, n), dtype=x.dtype)
+    for i, j, rows, columns in window.offsets(oh, ow):
+        cols[:, i, j] = xp[:, rows, columns]
+    return cols
+
+
+def col2im(be: Backend, cols: Array, window: Window2d, size: Pair) -> Array:
+    """The adjoint of ``im2col``: columns (C, kh, kw, OH, OW, N) → images (N, C, H, W),
+    each column entry *added* to the pixel it was copied from."""
+    c, kh, kw, oh, ow, n = cols.shape
+    (h, w), (ph, pw) = size, window.padding
+    if window.tiles():
+        tiles = be.reshape(be.transpose(cols, (0, 3, 1, 4, 2, 5)), (c, oh * kh, ow * kw, n))
+        if (oh * kh, ow * kw) == (h, w):
+            return nchw(be, tiles)
+        out = be.zeros((c, h, w, n), cols.dtype)  # pixels past the last window get 0
+        out[:, :oh * kh, :ow * kw] = tiles
+        return nchw(be, out)
+    out = be.zeros((c, h + 2 * ph, w + 2 * pw, n), cols.dtype)
+    for i, j, rows, columns in window.offsets(oh, ow):
+        out[:, rows, columns] += cols[:, i, j]
+    return nchw(be, out[:, ph:ph + h, pw:pw + w])
+
+
+class Unfold(Function):
+    """cols = im2col(x): every window of x laid out as a column (see module docstring).
+
+    Linear in x, so the gradient is the adjoint map: ∂L/∂x = col2im(∂L/∂cols) — each
+    pixel collects the gradient of every column entry that was copied from it.
+    Padding cells hold ``pad_value`` (0 for convolution, −∞ for max pooling); they are
+    constants, so no gradient flows to them.
+    """
+
+    @staticmethod
+    def forward(ctx: Context, x: Array, *, window: Window2d, pad_value: float = 0.0) -> Array:
+        ctx.window = window
+        return im2col(ctx.backend, x, window, pad_value)
+
+    @staticmethod
+    def backward(ctx: Context, g: Tensor) -> Tensor:
+        return Fold.apply(g, window=ctx.window, size=ctx.inputs[0].shape[2:])
+
+
+class Fold(Function):
+    """x = col2im(cols), the adjoint of ``Unfold``; its gradient is ∂L/∂cols = im2col(∂L/∂x)
+    (copying is the adjoint of summing). The pair makes second derivatives of
+    convolutions work: each one's backward is the other."""
+
+    @staticmethod
+    def forward(ctx: Context, cols: Array, *, window: Window2d, size: Pair) -> Array:
+        ctx.window = window
+        return col2im(ctx.backend, cols, window, size)
+
+    @staticmethod
+    def backward(ctx: Context, g: Tensor) -> Tensor:
+        return Unfold.apply(g, window=ctx.window)
+
+
+class MaxPool2d(Function):
+    """yₙ꜀ᵧₓ = max over the window at (y, x) of xₙ꜀;  ∂L/∂x = col2im(onehot · ∂L/∂y).
+
+    The whole gradient of an output goes to one input: the *first* maximum of its window
+    in row-major order, as in PyTorch (``Tensor.max`` instead shares it among ties).
+    Forward keeps a running maximum over the kh·kw offsets (each one strided slice) and
+    remembers which offset won; the padding is −∞, so it never wins.
+    """
+
+    @staticmethod
+    def forward(ctx: Context, x: Array, *, window: Window2d) -> Array:
+        be = ctx.backend
+        oh, ow = window.output_size(x.shape[2], x.shape[3])
+        xp = _pad(be, chwn(be, x), window, float("-inf"))
+        best = winner = None
+        for k, (_, _, rows, columns) in enumerate(window.offsets(oh, ow)):
+            v = xp[:, rows, columns]
+            if best is None:
+                best, winner = v.copy(), be.zeros(v.shape, "int32")
+                continue
+            # strictly greater: on a tie the earlier offset keeps the win. k grows, so
+            # the winner is the largest k that beat all before it: max(winner, k·better)
+            # (two cheap ufuncs; np.where on a random mask is ten times slower)
+            better = be.compare("gt", v, best)
+            winner = be.maximum(winner, be.mul(better, be.asarray(k, dtype="int32")))
+            best = be.maximum(best, v)
+        ctx.window, ctx.winner = window, winner  # winner: (C, OH, OW, N)
+        return nchw(be, best)
+
+    @staticmethod
+    def backward(ctx: Context, g: Tensor) -> Tensor:
+        be, window = ctx.backend, ctx.window
+        n, c, oh, ow = g.shape
+        kh, kw = window.kernel
+        # onehot[c, i, j, y, x, n] = 1 where offset (i, j) won the window at (y, x)
+        taps = be.reshape(be.arange(0, kh * kw, 1, "int32"), (1, kh * kw, 1, 1, 1))
+        won = be.reshape(ctx.winner, (c, 1, oh, ow, n))
+        onehot = be.reshape(be.compare("eq", taps, won).astype(g.dtype),
+                            (c, kh, kw, oh, ow, n))
+        # written with Tensor ops (a constant mask and Fold) so create_graph works
+        spread = g.permute(1, 2, 3, 0).reshape(c, 1, 1, oh, ow, n) * g._constant(onehot)
+        return Fold.apply(spread, window=window, size=ctx.inputs[0].shape[2:])

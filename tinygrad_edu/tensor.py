@@ -19,7 +19,7 @@ from .backend import Backend, get_backend, normalize_device
 from .ops import elementwise as ew
 from .ops import movement as mv
 from .ops.matmul import MatMul, check_matmul_shapes
-from .ops.reduce import Max, Sum, keepdims_shape, normalize_axis
+from .ops.reduce import Max, Sum, normalize_axis
 from .rng import Seed, make_rng
 
 DTypeLike = Any  # "float32", "float64", "int64", "bool", a numpy dtype or scalar type

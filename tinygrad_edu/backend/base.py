@@ -12,7 +12,8 @@ cupy mirrors numpy's API, and only the ones backed by our kernels are overridden
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 Array = Any  # a numpy.ndarray on the CPU, a cupy.ndarray on the GPU
 Shape = tuple[int, ...]

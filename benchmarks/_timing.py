@@ -34,3 +34,17 @@ def interleaved(steps: dict[str, Callable[[], object]], rounds: int = 5, repeats
                 step()
                 samples[name].append(time.perf_counter() - t0)
     return {k: statistics.median(v) * 1e3 for k, v in samples.items()}
+
+
+def limit_threads(n: int) -> str:
+    """Give torch and numpy's BLAS the same thread count. Left alone, the two thread
+    pools in one process fight over the cores and small steps stall for milliseconds."""
+    import torch
+
+    torch.set_num_threads(n)
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return f"torch {n} threads; numpy BLAS threads not limited (threadpoolctl missing)"
+    threadpool_limits(n, user_api="blas")
+    return f"torch and numpy BLAS limited to {n} threads"

@@ -28,7 +28,7 @@ import sys
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(__file__))
-from _timing import interleaved  # noqa: E402
+from _timing import interleaved, limit_threads  # noqa: E402
 
 LAYERS = ("conv1", "conv2", "fc1", "fc2", "fc3")
 
@@ -102,17 +102,10 @@ def main() -> None:
     ap.add_argument("--profile", action="store_true")
     args = ap.parse_args()
     try:
-        import torch
+        import torch  # noqa: F401
     except ImportError:
         sys.exit("PyTorch is the reference: pip install 'tinygrad-edu[oracle]' (torch==2.13.0)")
-    torch.set_num_threads(args.threads)
-    try:
-        from threadpoolctl import threadpool_limits
-
-        threadpool_limits(args.threads, user_api="blas")
-        blas = f"numpy BLAS limited to {args.threads} threads"
-    except ImportError:
-        blas = "numpy BLAS threads not limited (threadpoolctl missing)"
+    blas = limit_threads(args.threads)
     rng = np.random.default_rng(0)
     x = rng.standard_normal((args.batch, 3, 32, 32)).astype(np.float32)
     y = rng.integers(0, 10, args.batch).astype(np.int64)

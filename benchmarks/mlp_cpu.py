@@ -16,13 +16,13 @@ import sys
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(__file__))
-from _timing import interleaved  # noqa: E402
+from _timing import interleaved, limit_threads  # noqa: E402
 
 
 def make_ours(x: np.ndarray, y: np.ndarray, w1: np.ndarray, w2: np.ndarray):
     from tinygrad_edu import Tensor, nn, optim
 
-    model = nn.Sequential(nn.Linear(784, 128), nn.ReLU(), nn.Linear(128, 10))
+    model = nn.Sequential(nn.Linear(784, 128, seed=0), nn.ReLU(), nn.Linear(128, 10, seed=1))
     with_weights(model, w1, w2)
     opt = optim.SGD(model.parameters(), lr=0.01)
     loss_fn = nn.CrossEntropyLoss()
@@ -76,15 +76,15 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=os.cpu_count())
     args = ap.parse_args()
     try:
-        import torch
+        import torch  # noqa: F401
     except ImportError:
         sys.exit("PyTorch is the reference: pip install 'tinygrad-edu[oracle]' (torch==2.13.0)")
-    torch.set_num_threads(args.threads)
+    threads = limit_threads(args.threads)
     rng = np.random.default_rng(0)
     w1 = (rng.standard_normal((128, 784)) * 0.05).astype(np.float32)
     w2 = (rng.standard_normal((10, 128)) * 0.05).astype(np.float32)
-    print(f"784-128-10 MLP training step, float32, {args.threads} threads, median of "
-          f"{args.rounds}x{args.repeats} steps")
+    print(f"784-128-10 MLP training step, float32, {threads}, median of "
+          f"{args.rounds}x{args.repeats} interleaved steps")
     print(f"{'batch':>6} {'ours ms':>9} {'torch ms':>9} {'ours/torch':>11}")
     for batch in (64, 256):
         x = rng.standard_normal((batch, 784)).astype(np.float32)

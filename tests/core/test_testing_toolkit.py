@@ -239,3 +239,13 @@ def test_matmul_shapes_cover_every_kind():
         find(tst.matmul_shapes(), lambda s, k=k: kind(s) == k, settings=cfg)
     find(tst.matmul_shapes(), lambda s: len(s[0]) > 2 and len(s[1]) > 2 and s[0][:-2] != s[1][
         :-2], settings=cfg)  # batched with different (broadcast) batch dims
+
+
+def test_gradcheck_small_derivative_beside_a_large_output():
+    # exp(10)·w ≈ 3e4 beside exp(−8) ≈ 3e-4: differencing the weighted total would lose the
+    # small derivative in rounding (this failed once in CI); differencing outputs does not
+    x = Tensor([[-8.0, 10.0], [9.9, -7.5]], dtype="float64", requires_grad=True)
+    assert gradcheck(lambda t: t.exp(), x)
+    numeric = numerical_grad(lambda t: t.exp(), [x], 0)
+    weights = np.random.default_rng(1234).uniform(0.5, 1.5, (2, 2))
+    np.testing.assert_allclose(numeric, weights * np.exp(x.numpy()), rtol=1e-7)

@@ -24,37 +24,51 @@ class GradcheckError(AssertionError):
     """Raised when an analytic gradient disagrees with the numerical one."""
 
 
-def _scalar_objective(fn: Callable[..., Any], inputs: Sequence[Tensor], weights: list) -> Any:
+def _outputs(fn: Callable[..., Any], inputs: Sequence[Tensor]) -> tuple[Tensor, ...]:
     out = fn(*inputs)
     outs = out if isinstance(out, (tuple, list)) else (out,)
-    total = None
-    for k, o in enumerate(outs):
+    for o in outs:
         if not isinstance(o, Tensor):
             raise TypeError(f"gradcheck: fn must return Tensors, got {type(o).__name__}")
-        if len(weights) <= k:
-            rng = np.random.default_rng(1234 + k)
-            weights.append(rng.uniform(0.5, 1.5, o.shape))
-        term = (o.to_dtype(np.float64) * Tensor(weights[k], dtype=np.float64)).sum()
+    return tuple(outs)
+
+
+def _weights(outs: Sequence[Tensor]) -> list[np.ndarray]:
+    return [np.random.default_rng(1234 + k).uniform(0.5, 1.5, o.shape)
+            for k, o in enumerate(outs)]
+
+
+def _scalar_objective(fn: Callable[..., Any], inputs: Sequence[Tensor],
+                      weights: list[np.ndarray]) -> Tensor:
+    total: Tensor | None = None
+    for o, w in zip(_outputs(fn, inputs), weights):
+        term = (o.to_dtype(np.float64) * Tensor(w, dtype=np.float64)).sum()
         total = term if total is None else total + term
+    assert total is not None
     return total
 
 
 def numerical_grad(fn: Callable[..., Any], inputs: Sequence[Tensor], index: int,
                    eps: float = 1e-6) -> np.ndarray:
-    """Central-difference gradient of Σ fn(*inputs)·w with respect to inputs[index]."""
-    weights: list = []
+    """Central-difference gradient of Σ fn(*inputs)·w with respect to inputs[index].
+
+    The outputs are differenced elementwise *before* they are weighted and summed, so
+    outputs that the perturbed entry does not touch cancel exactly instead of drowning a
+    small derivative in the rounding error of a large total (exp(10) beside exp(−8)).
+    """
     with no_grad():
-        _scalar_objective(fn, inputs, weights)
+        weights = _weights(_outputs(fn, inputs))
         x = inputs[index].data
         grad = np.zeros(x.shape, dtype=np.float64)
         for i in np.ndindex(*x.shape):
             orig = x[i]
             x[i] = orig + eps
-            hi = float(_scalar_objective(fn, inputs, weights).item())
+            hi = [o.numpy().astype(np.float64) for o in _outputs(fn, inputs)]
             x[i] = orig - eps
-            lo = float(_scalar_objective(fn, inputs, weights).item())
+            lo = [o.numpy().astype(np.float64) for o in _outputs(fn, inputs)]
             x[i] = orig
-            grad[i] = (hi - lo) / (2 * eps)
+            grad[i] = sum(float(np.sum(w * (h - lw))) for w, h, lw in zip(weights, hi, lo))
+            grad[i] /= 2 * eps
     return grad
 
 
@@ -75,7 +89,8 @@ def gradcheck(fn: Callable[..., Any], *inputs: Tensor, eps: float = 1e-6,
     # copies, so that perturbing them never touches the caller's arrays
     leaves = [Tensor._wrap(np.array(t.data, copy=True), "cpu", t.requires_grad)
               if t.device == "cpu" else t for t in tensors]
-    weights: list = []
+    with no_grad():
+        weights = _weights(_outputs(fn, leaves))
     _scalar_objective(fn, leaves, weights).backward()
     for k in targets:
         leaf = leaves[k]

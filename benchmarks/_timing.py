@@ -5,6 +5,7 @@ from __future__ import annotations
 import statistics
 import time
 from collections.abc import Callable
+from typing import Any
 
 
 def median_ms(step: Callable[[], object], repeats: int = 50, warmup: int = 5) -> float:
@@ -48,3 +49,19 @@ def limit_threads(n: int) -> str:
         return f"torch {n} threads; numpy BLAS threads not limited (threadpoolctl missing)"
     threadpool_limits(n, user_api="blas")
     return f"torch and numpy BLAS limited to {n} threads"
+
+
+def sgd_training_step(model: Any, optim: Any, loss_fn: Any, x: Any, y: Any,
+                      lr: float = 0.01) -> Callable[[], Any]:
+    """One SGD training step as a closure. tinygrad_edu and PyTorch share this API, so the
+    same lines time both: whatever differs is the library, not the benchmark."""
+    opt = optim.SGD(model.parameters(), lr=lr)
+
+    def step() -> Any:
+        opt.zero_grad()
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        opt.step()
+        return loss
+
+    return step

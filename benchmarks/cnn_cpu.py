@@ -28,7 +28,7 @@ import sys
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(__file__))
-from _timing import interleaved, limit_threads  # noqa: E402
+from _timing import interleaved, limit_threads, sgd_training_step  # noqa: E402
 
 LAYERS = ("conv1", "conv2", "fc1", "fc2", "fc3")
 
@@ -60,18 +60,7 @@ def make_ours(x: np.ndarray, y: np.ndarray, weights: dict[str, np.ndarray]):
 
     model = w17_cnn(nn)
     model.load_state_dict(weights)
-    opt = optim.SGD(model.parameters(), lr=0.01)
-    loss_fn = nn.CrossEntropyLoss()
-    xt, yt = Tensor(x), Tensor(y)
-
-    def step() -> float:
-        opt.zero_grad()
-        loss = loss_fn(model(xt), yt)
-        loss.backward()
-        opt.step()
-        return loss
-
-    return step
+    return sgd_training_step(model, optim, nn.CrossEntropyLoss(), Tensor(x), Tensor(y))
 
 
 def make_torch(x: np.ndarray, y: np.ndarray, weights: dict[str, np.ndarray]):
@@ -79,18 +68,8 @@ def make_torch(x: np.ndarray, y: np.ndarray, weights: dict[str, np.ndarray]):
 
     model = w17_cnn(torch.nn)
     model.load_state_dict({k: torch.from_numpy(v) for k, v in weights.items()})
-    opt = torch.optim.SGD(model.parameters(), lr=0.01)
-    loss_fn = torch.nn.CrossEntropyLoss()
-    xt, yt = torch.from_numpy(x), torch.from_numpy(y)
-
-    def step() -> float:
-        opt.zero_grad()
-        loss = loss_fn(model(xt), yt)
-        loss.backward()
-        opt.step()
-        return loss
-
-    return step
+    return sgd_training_step(model, torch.optim, torch.nn.CrossEntropyLoss(),
+                             torch.from_numpy(x), torch.from_numpy(y))
 
 
 def main() -> None:

@@ -16,57 +16,29 @@ import sys
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(__file__))
-from _timing import interleaved, limit_threads  # noqa: E402
+from _timing import interleaved, limit_threads, sgd_training_step  # noqa: E402
 
 
-def make_ours(x: np.ndarray, y: np.ndarray, w1: np.ndarray, w2: np.ndarray):
+def mlp(nn):
+    """784-128-10 with ReLU, built from either library's ``nn``."""
+    return nn.Sequential(nn.Linear(784, 128), nn.ReLU(), nn.Linear(128, 10))
+
+
+def make_ours(x: np.ndarray, y: np.ndarray, weights: dict[str, np.ndarray]):
     from tinygrad_edu import Tensor, nn, optim
 
-    model = nn.Sequential(nn.Linear(784, 128, seed=0), nn.ReLU(), nn.Linear(128, 10, seed=1))
-    with_weights(model, w1, w2)
-    opt = optim.SGD(model.parameters(), lr=0.01)
-    loss_fn = nn.CrossEntropyLoss()
-    xt, yt = Tensor(x), Tensor(y)
-
-    def step() -> float:
-        opt.zero_grad()
-        loss = loss_fn(model(xt), yt)
-        loss.backward()
-        opt.step()
-        return loss
-
-    return step
+    model = mlp(nn)
+    model.load_state_dict(weights)
+    return sgd_training_step(model, optim, nn.CrossEntropyLoss(), Tensor(x), Tensor(y))
 
 
-def with_weights(model, w1: np.ndarray, w2: np.ndarray) -> None:
-    model[0].weight.data[...] = w1
-    model[0].bias.data[...] = 0
-    model[2].weight.data[...] = w2
-    model[2].bias.data[...] = 0
-
-
-def make_torch(x: np.ndarray, y: np.ndarray, w1: np.ndarray, w2: np.ndarray):
+def make_torch(x: np.ndarray, y: np.ndarray, weights: dict[str, np.ndarray]):
     import torch
 
-    model = torch.nn.Sequential(torch.nn.Linear(784, 128), torch.nn.ReLU(),
-                                torch.nn.Linear(128, 10))
-    with torch.no_grad():
-        model[0].weight.copy_(torch.from_numpy(w1))
-        model[0].bias.zero_()
-        model[2].weight.copy_(torch.from_numpy(w2))
-        model[2].bias.zero_()
-    opt = torch.optim.SGD(model.parameters(), lr=0.01)
-    loss_fn = torch.nn.CrossEntropyLoss()
-    xt, yt = torch.from_numpy(x), torch.from_numpy(y)
-
-    def step() -> float:
-        opt.zero_grad()
-        loss = loss_fn(model(xt), yt)
-        loss.backward()
-        opt.step()
-        return loss
-
-    return step
+    model = mlp(torch.nn)
+    model.load_state_dict({k: torch.from_numpy(v) for k, v in weights.items()})
+    return sgd_training_step(model, torch.optim, torch.nn.CrossEntropyLoss(),
+                             torch.from_numpy(x), torch.from_numpy(y))
 
 
 def main() -> None:
@@ -81,15 +53,16 @@ def main() -> None:
         sys.exit("PyTorch is the reference: pip install 'tinygrad-edu[oracle]' (torch==2.13.0)")
     threads = limit_threads(args.threads)
     rng = np.random.default_rng(0)
-    w1 = (rng.standard_normal((128, 784)) * 0.05).astype(np.float32)
-    w2 = (rng.standard_normal((10, 128)) * 0.05).astype(np.float32)
+    weights = {"0.weight": rng.standard_normal((128, 784)) * 0.05, "0.bias": np.zeros(128),
+               "2.weight": rng.standard_normal((10, 128)) * 0.05, "2.bias": np.zeros(10)}
+    weights = {k: v.astype(np.float32) for k, v in weights.items()}
     print(f"784-128-10 MLP training step, float32, {threads}, median of "
           f"{args.rounds}x{args.repeats} interleaved steps")
     print(f"{'batch':>6} {'ours ms':>9} {'torch ms':>9} {'ours/torch':>11}")
     for batch in (64, 256):
         x = rng.standard_normal((batch, 784)).astype(np.float32)
         y = rng.integers(0, 10, batch).astype(np.int64)
-        ours, ref = make_ours(x, y, w1, w2), make_torch(x, y, w1, w2)
+        ours, ref = make_ours(x, y, weights), make_torch(x, y, weights)
         # same weights, same data: the first losses must agree before timing means anything
         lo, lt = float(ours()), float(ref())
         assert abs(lo - lt) < 1e-4, (lo, lt)

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 _MARKER = re.compile(r"^(?P<indent>[ \t]*)#\s*(?P<kind>BEGIN|END)\s+(?P<what>SOLUTION|GRADER)\s*$")
@@ -109,8 +110,9 @@ def _enclosing_function(spans: list[tuple[int, int, str]], start: int) -> str | 
     return name
 
 
-def make_starter(source: str, exercise: str) -> str:
-    """The student's file: solution blocks become stubs, the grader block disappears."""
+def _rewrite(source: str, solution: Callable[[list[str], Block], list[str]]) -> str:
+    """Copy ``source``, replacing each SOLUTION block by ``solution(lines, block)`` and
+    dropping every other marked block (the grader's)."""
     lines = source.splitlines()
     out: list[str] = []
     blocks = {b.start: b for b in find_blocks(source)}
@@ -122,29 +124,25 @@ def make_starter(source: str, exercise: str) -> str:
             i += 1
             continue
         if block.kind == "SOLUTION":
-            message = f"{exercise}: {block.function} is not implemented yet"
-            out.append(f"{block.indent}# Your code here.")
-            out.append(f"{block.indent}raise NotImplementedError({message!r})")
+            out.extend(solution(lines, block))
         i = block.end + 1
     return _tidy("\n".join(out))
+
+
+def make_starter(source: str, exercise: str) -> str:
+    """The student's file: solution blocks become stubs, the grader block disappears."""
+
+    def stub(lines: list[str], block: Block) -> list[str]:
+        message = f"{exercise}: {block.function} is not implemented yet"
+        return [f"{block.indent}# Your code here.",
+                f"{block.indent}raise NotImplementedError({message!r})"]
+
+    return _rewrite(source, stub)
 
 
 def make_solution(source: str) -> str:
     """The reference as a submission: solution code kept, markers and grader removed."""
-    lines = source.splitlines()
-    out: list[str] = []
-    blocks = {b.start: b for b in find_blocks(source)}
-    i = 0
-    while i < len(lines):
-        block = blocks.get(i)
-        if block is None:
-            out.append(lines[i])
-            i += 1
-            continue
-        if block.kind == "SOLUTION":
-            out.extend(lines[block.start + 1 : block.end])
-        i = block.end + 1
-    return _tidy("\n".join(out))
+    return _rewrite(source, lambda lines, block: lines[block.start + 1 : block.end])
 
 
 def solution_lines(source: str) -> list[str]:

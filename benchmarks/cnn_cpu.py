@@ -101,7 +101,7 @@ def main() -> None:
         prof.runcall(lambda: [ours() for _ in range(50)])
         pstats.Stats(prof).sort_stats("tottime").print_stats(25)
     ms = interleaved({"ours": ours, "torch": ref}, args.rounds, args.repeats)
-    print(f"W17 CNN training step, batch {args.batch}, float32, torch {args.threads} threads, "
+    print(f"W17 CNN training step, batch {args.batch}, float32, "
           f"{blas}; median of {args.rounds}x{args.repeats} steps")
     print(f"{'ours ms':>9} {'torch ms':>9} {'ours/torch':>11}")
     print(f"{ms['ours']:>9.3f} {ms['torch']:>9.3f} {ms['ours'] / ms['torch']:>10.2f}x")

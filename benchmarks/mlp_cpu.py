@@ -64,7 +64,7 @@ def main() -> None:
         y = rng.integers(0, 10, batch).astype(np.int64)
         ours, ref = make_ours(x, y, weights), make_torch(x, y, weights)
         # same weights, same data: the first losses must agree before timing means anything
-        lo, lt = float(ours()), float(ref())
+        lo, lt = ours().item(), ref().item()
         assert abs(lo - lt) < 1e-4, (lo, lt)
         ms = interleaved({"ours": ours, "torch": ref}, args.rounds, args.repeats)
         print(f"{batch:>6} {ms['ours']:>9.3f} {ms['torch']:>9.3f} "

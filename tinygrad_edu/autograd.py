@@ -1,27 +1,35 @@
-"""Reverse-mode automatic differentiation: ``Function``, the graph, and ``backward``.
+"""The engine: reverse-mode automatic differentiation over the graph of ``Context`` nodes.
 
-A ``Function`` pairs a forward computation on raw backend arrays with a backward
-computation on ``Tensor``\\ s. Because backward is written with Tensor operations, the
-gradient it returns is itself part of a graph when ``create_graph=True`` — which is all
-that second derivatives need.
+``backward`` does five things, for every op, so that no op has to:
 
-``backward`` orders the graph with an iterative depth-first search (no recursion, so a
-chain 10,000 operations deep is fine) and walks it in reverse, summing the gradients
-that reach each node from its consumers.
+1. orders the nodes that lead to the root so that each comes after every node that
+   uses its result (an iterative depth-first search: no recursion, so a chain 10,000
+   ops deep is fine);
+2. calls each node's ``backward`` with the gradient that reached it (the sum over its
+   consumers);
+3. sums a returned gradient back to its input's shape when the op broadcast that
+   input (``x + b`` with ``b`` of shape (3,) and ``x`` of shape (4, 3): ``∂L/∂b`` is
+   ``g.sum(0)``), and casts it to the input's dtype;
+4. adds what reaches a leaf into ``leaf.grad`` (an :class:`~.function.AccumulateGrad`
+   node), and into ``t.grad`` of a non-leaf ``t`` that called ``retain_grad()``;
+5. frees each node's saved values once used (unless ``retain_graph``).
+
+It also holds the grad mode (``no_grad``, ``enable_grad``) and ``detect_anomaly``.
+It uses only the public face of Tensor (``grad``, ``grad_fn``, ``shape``, ``dtype``,
+``sum``, ``reshape``, ``to_dtype``, ``detach``, ``clone``, ``data``).
 """
 
 from __future__ import annotations
 
 import contextlib
-import functools
 import threading
-import traceback
-import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
+from . import function as _function
+
 if TYPE_CHECKING:
-    from .backend.base import Array, Backend
+    from .function import Context
     from .tensor import Tensor
 
 
@@ -79,131 +87,14 @@ def detect_anomaly() -> Iterator[None]:
         _mode.anomaly = prev
 
 
-class Context:
-    """What a Function's forward leaves for its backward.
-
-    ``inputs`` are the Tensors the op was applied to; ``output`` is the Tensor it made
-    (held weakly: the graph already keeps it alive while backward runs).
-    """
-
-    __slots__ = ("fn", "inputs", "needs_input_grad", "backend", "device", "saved",
-                 "_output", "freed", "stack", "__weakref__", "__dict__")
-
-    def __init__(self, fn: type[Function], inputs: tuple[Tensor, ...], backend: Backend,
-                 device: str) -> None:
-        self.fn = fn
-        self.inputs = inputs
-        self.backend = backend
-        self.device = device
-        self.saved: tuple[Any, ...] = ()
-        self.needs_input_grad: tuple[bool, ...] = tuple(t.requires_grad for t in inputs)
-        self._output: Callable[[], Tensor | None] | None = None
-        self.freed = False
-        self.stack: list[str] | None = None
-
-    def save_for_backward(self, *values: Any) -> None:
-        """Keep arrays or Tensors for backward. An array that *is* one of the inputs'
-        data is saved as that input Tensor, so second derivatives can flow through it."""
-        self.saved = values
-
-    @property
-    def saved_tensors(self) -> tuple[Tensor, ...]:
-        Tensor = _tensor_cls()
-        if self.freed:
-            raise _freed_error(self.fn)
-        by_id = {id(t.data): t for t in self.inputs}
-        out = []
-        for v in self.saved:
-            if isinstance(v, Tensor):
-                out.append(v)
-            elif id(v) in by_id:
-                out.append(by_id[id(v)])
-            else:
-                out.append(Tensor._wrap(v, self.device))
-        return tuple(out)
-
-    @property
-    def output(self) -> Tensor:
-        out = self._output() if self._output is not None else None
-        if out is None:  # pragma: no cover - the graph keeps outputs alive during backward
-            raise RuntimeError(f"{self.fn.__name__}: output of this op is no longer alive")
-        return out
+Node = Any  # a Context, or an AccumulateGrad for a leaf
 
 
-_TENSOR: Any = None
-
-
-def _tensor_cls() -> Any:
-    """The Tensor class, imported once (tensor.py imports this module first)."""
-    global _TENSOR
-    if _TENSOR is None:
-        from .tensor import Tensor
-
-        _TENSOR = Tensor
-    return _TENSOR
-
-
-def _freed_error(fn: type[Function]) -> RuntimeError:
-    return RuntimeError(
-        f"{fn.__name__}Backward: trying to backward through the graph a second time; its "
-        "saved values were freed after the first backward(). Call "
-        "backward(retain_graph=True) the first time if you need to go through it again."
-    )
-
-
-class Function:
-    """A differentiable operation: ``forward`` on arrays, ``backward`` on Tensors.
-
-    Subclasses implement::
-
-        @staticmethod
-        def forward(ctx, *arrays, **options) -> array
-        @staticmethod
-        def backward(ctx, grad: Tensor) -> Tensor | None | tuple[Tensor | None, ...]
-
-    and are used through ``MyOp.apply(*tensors, **options)``. ``backward`` returns one
-    gradient per input (``None`` where ``ctx.needs_input_grad`` is False).
-    """
-
-    @staticmethod
-    def forward(ctx: Context, *args: Any, **kwargs: Any) -> Array:
-        raise NotImplementedError
-
-    @staticmethod
-    def backward(ctx: Context, grad: Tensor) -> Any:
-        raise NotImplementedError
-
-    @classmethod
-    def apply(cls, *inputs: Tensor, **kwargs: Any) -> Tensor:
-        Tensor = _TENSOR or _tensor_cls()
-        for t in inputs:
-            if not isinstance(t, Tensor):
-                raise TypeError(f"{cls.__name__}.apply expects Tensors, got {type(t).__name__}")
-        first = inputs[0]
-        device = first.device
-        for t in inputs[1:]:
-            if t.device != device:
-                raise RuntimeError(
-                    f"{cls.__name__.lower()}: expected all tensors on the same device, "
-                    f"got {device} and {t.device}; move one with .to({device!r})"
-                )
-        ctx = Context(cls, inputs, first.backend, device)
-        data = cls.forward(ctx, *[t.data for t in inputs], **kwargs)
-        requires_grad = _mode.enabled and any(t.requires_grad for t in inputs)
-        out = Tensor._wrap(data, ctx.device, requires_grad and data.dtype.kind == "f")
-        if out.requires_grad:
-            out._ctx = ctx
-            ctx._output = weakref.ref(out)
-            if _mode.anomaly:
-                ctx.stack = traceback.format_stack(limit=12)[:-2]
-        return out
-
-
-def _topological_order(root: Tensor) -> list[Tensor]:
+def topological_order(root: Node) -> list[Node]:
     """Nodes that lead to ``root``, each after everything it depends on (iterative DFS)."""
-    order: list[Tensor] = []
+    order: list[Node] = []
     visited: set[int] = set()
-    stack: list[tuple[Tensor, bool]] = [(root, False)]
+    stack: list[tuple[Node, bool]] = [(root, False)]
     while stack:
         node, children_done = stack.pop()
         if children_done:
@@ -213,83 +104,112 @@ def _topological_order(root: Tensor) -> list[Tensor]:
             continue
         visited.add(id(node))
         stack.append((node, True))
-        ctx = node._ctx
-        if ctx is not None:
-            for parent in ctx.inputs:
-                if parent.requires_grad and id(parent) not in visited:
-                    stack.append((parent, False))
+        for parent, _ in node.next_functions:
+            if parent is not None and id(parent) not in visited:
+                stack.append((parent, False))
     return order
 
 
-def _normalize_grads(ctx: Context, grads: Any) -> tuple[Any, ...]:
+def sum_to(g: Tensor, shape: tuple[int, ...], node: Context) -> Tensor:
+    """Sum a broadcast gradient back to ``shape`` — the adjoint of broadcasting."""
+    lead = g.ndim - len(shape)
+    if lead < 0 or any(n != 1 and n != m for n, m in zip(shape, g.shape[lead:])):
+        raise RuntimeError(f"{node.name()} returned a gradient of shape {g.shape} for an "
+                           f"input of shape {shape}")
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, n in enumerate(shape) if n == 1 and g.shape[lead + i] != 1)
+    if axes:
+        g = g.sum(axes, keepdims=True)
+    return g.reshape(shape) if g.shape != shape else g
+
+
+def _normalize_grads(node: Context, grads: Any) -> tuple[Any, ...]:
     if not isinstance(grads, tuple):
         grads = (grads,)
-    if len(grads) != len(ctx.inputs):
-        raise RuntimeError(
-            f"{ctx.fn.__name__}.backward returned {len(grads)} gradients for "
-            f"{len(ctx.inputs)} inputs"
-        )
+    if len(grads) != len(node.next_functions):
+        raise RuntimeError(f"{node.fn.__name__}.backward returned {len(grads)} gradients for "
+                           f"{len(node.next_functions)} inputs")
     return grads
 
 
-def _check_finite(ctx: Context, index: int, grad: Tensor) -> None:
-    if not bool(grad.backend.isfinite(grad.data).all()):
+def _check_finite(node: Context, index: int, grad: Tensor) -> None:
+    if not bool(grad.isfinite().all()):
         where = ""
-        if ctx.stack:
-            where = "\nThe op was created here:\n" + "".join(ctx.stack[-4:])
+        if node.stack:
+            where = "\nThe op was created here:\n" + "".join(node.stack[-4:])
         raise RuntimeError(
-            f"detect_anomaly: Function '{ctx.fn.__name__}Backward' returned nan/inf values in "
-            f"its gradient #{index} (input of shape {tuple(ctx.inputs[index].shape)}){where}"
+            f"detect_anomaly: Function '{node.name()}' returned nan/inf values in its "
+            f"gradient #{index} (input of shape {node.input_shapes[index]}){where}"
         )
+
+
+def accumulate_grad(t: Tensor, g: Tensor, create_graph: bool) -> None:
+    """``t.grad += g``, owning the buffer: the incoming gradient may be a broadcast view
+    or shared with another node, so the first one is copied; later ones are added in
+    place (or out of place when a graph of the gradient is being built)."""
+    if not create_graph:
+        g = g.detach()
+    if t.grad is None:
+        t.grad = g if create_graph and g.requires_grad else g.clone()
+    elif create_graph or t.grad.requires_grad:
+        t.grad = t.grad + g
+    else:
+        t.grad.data += g.data
+
+
+def zero_grads(tensors: Iterable[Tensor], set_to_none: bool = True) -> None:
+    """Forget the gradients of ``tensors`` (what ``Module.zero_grad`` and
+    ``Optimizer.zero_grad`` do): ``grad = None``, or with ``set_to_none=False`` zeros
+    written into the existing buffers (any graph built with create_graph is dropped)."""
+    for t in tensors:
+        if t.grad is None:
+            continue
+        if set_to_none:
+            t.grad = None
+        else:
+            t.grad = t.grad.detach()
+            t.grad.data[...] = 0
 
 
 def backward(root: Tensor, gradient: Tensor, retain_graph: bool, create_graph: bool) -> None:
     """Accumulate d(root)/d(leaf) · gradient into every leaf's ``.grad``."""
-    order = _topological_order(root)
-    grads: dict[int, Tensor] = {id(root): gradient}
+    start = root.grad_fn
+    if start is None:  # a leaf: d(root)/d(root) = 1
+        accumulate_grad(root, gradient, create_graph)
+        return
+    AccumulateGrad = _function.AccumulateGrad
+    order = topological_order(start)
+    grads: dict[int, Tensor] = {id(start): gradient}
     anomaly = _mode.anomaly
     with set_grad_enabled(create_graph):
         for node in reversed(order):
             g = grads.pop(id(node), None)
             if g is None:
                 continue
-            ctx = node._ctx
-            if ctx is None or node._retains_grad:
-                node._accumulate_grad(g, create_graph)
-            if ctx is None:
+            if type(node) is AccumulateGrad:
+                leaf = node.variable
+                if leaf is not None:
+                    accumulate_grad(leaf, g, create_graph)
                 continue
-            if ctx.freed:
-                raise _freed_error(ctx.fn)
-            in_grads = _normalize_grads(ctx, ctx.fn.backward(ctx, g))
-            for i, (parent, pg) in enumerate(zip(ctx.inputs, in_grads)):
-                if pg is None or not parent.requires_grad:
+            if node.retains_grad:
+                kept = node._output()
+                if kept is not None:
+                    accumulate_grad(kept, g, create_graph)
+            if node.freed:
+                raise _function._freed_error(node.fn)
+            in_grads = _normalize_grads(node, node.fn.backward(node, g))
+            for i, pg in enumerate(in_grads):
+                parent = node.next_functions[i][0]
+                if pg is None or parent is None:
                     continue
-                if pg.shape != parent.shape:
-                    raise RuntimeError(
-                        f"{ctx.fn.__name__}Backward returned a gradient of shape "
-                        f"{pg.shape} for an input of shape {parent.shape}"
-                    )
-                if pg.dtype != parent.dtype:
-                    pg = pg.to_dtype(parent.dtype)
+                shape = node.input_shapes[i]
+                if pg.shape != shape:
+                    pg = sum_to(pg, shape, node)
+                if pg.dtype != node.input_dtypes[i]:
+                    pg = pg.to_dtype(node.input_dtypes[i])
                 if anomaly:
-                    _check_finite(ctx, i, pg)
+                    _check_finite(node, i, pg)
                 prev = grads.get(id(parent))
                 grads[id(parent)] = pg if prev is None else prev + pg
             if not retain_graph:
-                ctx.freed = True
-                ctx.saved = ()
-
-
-def once_differentiable(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Mark a backward written with raw arrays: it works, but not under create_graph."""
-
-    @functools.wraps(fn)
-    def wrapper(ctx: Context, grad: Tensor) -> Any:
-        if grad.requires_grad:
-            raise RuntimeError(
-                f"{ctx.fn.__name__}: this op's backward is not differentiable "
-                "(create_graph=True is not supported through it)"
-            )
-        return fn(ctx, grad)
-
-    return wrapper
+                node.release()

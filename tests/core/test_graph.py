@@ -165,11 +165,12 @@ def test_function_backward_returns_none_for_inputs_without_grad():
     class Scale(Function):
         @staticmethod
         def forward(ctx, x, s):
+            ctx.save_for_backward(x, s)
             return x * s
 
         @staticmethod
         def backward(ctx, g):
-            x, s = ctx.inputs
+            x, s = ctx.saved_tensors
             return (g * s if ctx.needs_input_grad[0] else None,
                     g * x if ctx.needs_input_grad[1] else None)
 

@@ -22,11 +22,12 @@ class WrongCube(Function):
 
     @staticmethod
     def forward(ctx, x):
+        ctx.save_for_backward(x)
         return x**3
 
     @staticmethod
     def backward(ctx, g):
-        (x,) = ctx.inputs
+        (x,) = ctx.saved_tensors
         return g * x * x * 2.0
 
 
@@ -35,11 +36,12 @@ class WrongSecondInput(Function):
 
     @staticmethod
     def forward(ctx, x, y):
+        ctx.save_for_backward(x, y)
         return x * y
 
     @staticmethod
     def backward(ctx, g):
-        x, y = ctx.inputs
+        x, y = ctx.saved_tensors
         gy = (g * x).numpy().copy()
         gy[2] = -gy[2]
         return g * y, Tensor(gy, dtype=gy.dtype)
@@ -107,21 +109,27 @@ def test_numerical_grad_of_known_function():
     np.testing.assert_allclose(grad, 3 * np.array([1.0, 4.0]) * w, rtol=1e-7)
 
 
-def test_gradcheck_catches_a_missing_unbroadcast():
-    class NoSumTo(Function):
+def test_gradcheck_catches_a_gradient_of_a_wrong_shape():
+    class Plus(Function):
         @staticmethod
         def forward(ctx, x, y):
             return x + y
 
         @staticmethod
         def backward(ctx, g):
-            return g, g  # forgot to sum y's gradient back to its shape
+            return g, g  # the natural gradient: the engine sums y's back to shape (3,)
+
+    class Garbled(Plus):
+        @staticmethod
+        def backward(ctx, g):
+            return g, g.reshape(3, 2)  # cannot be summed back to (3,)
 
     x = Tensor(np.ones((2, 3)), dtype="float64", requires_grad=True)
     y = Tensor(np.ones(3), dtype="float64", requires_grad=True)
+    gradcheck(lambda a, b: Plus.apply(a, b), x, y)
     with pytest.raises(RuntimeError, match=re.escape(
-            "NoSumToBackward returned a gradient of shape (2, 3) for an input of shape (3,)")):
-        gradcheck(lambda a, b: NoSumTo.apply(a, b), x, y)
+            "GarbledBackward returned a gradient of shape (3, 2) for an input of shape (3,)")):
+        gradcheck(lambda a, b: Garbled.apply(a, b), x, y)
 
 
 # ---- assert_close ------------------------------------------------------------------------

@@ -1,162 +1,144 @@
 """The one narrow interface between the autodiff core and an array library.
 
-Every differentiable operation in :mod:`tinygrad_edu.ops` computes its forward and
-backward values by calling methods of a :class:`Backend`; it never imports numpy, cupy
-or a kernel directly. A backend knows nothing about graphs or gradients: it maps arrays
-to arrays.
+Every op in :mod:`tinygrad_edu.ops` computes with the methods of a :class:`Backend`;
+it never imports numpy's math, cupy or a kernel itself. A backend knows nothing about
+graphs or gradients: it maps arrays to arrays.
 
-``CPUBackend`` (numpy) is the reference implementation. ``CUDABackend`` (cupy arrays
-plus our own kernels) implements the same methods; most of them are inherited, because
-cupy mirrors numpy's API, and only the ones backed by our kernels are overridden.
+The op vocabulary is declared here, once: the names in :data:`UNARY_OPS`,
+:data:`BINARY_OPS` and :data:`REDUCE_OPS` are what ``unary(name, a)``,
+``binary(name, a, b)`` and ``reduce(name, a, axis, keepdims)`` accept. A backend
+implements the vocabulary with a table from names to functions (numpy's ufuncs for the
+CPU; CuPy's, or our kernels, for CUDA), so adding an op to the vocabulary is one line
+per backend, not one method.
+
+Besides the three families, a backend provides creation and transfer, ``where``,
+``matmul`` and movement (reshape, transpose, broadcast, indexing, concatenation,
+padding). ``adam_step`` is a *fused extension point*: an optimiser may call it, and a
+GPU backend replaces it with one kernel.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeAlias
 
-Array = Any  # a numpy.ndarray on the CPU, a cupy.ndarray on the GPU
-Shape = tuple[int, ...]
-Axis = int | tuple[int, ...] | None
+#: A numpy.ndarray on the CPU, a cupy.ndarray on the GPU.
+Array: TypeAlias = Any
+Shape: TypeAlias = tuple[int, ...]
+Axis: TypeAlias = int | tuple[int, ...] | None
+
+#: f(a) elementwise. ``sigmoid`` and ``relu`` are here because backends fuse them.
+UNARY_OPS: tuple[str, ...] = (
+    "neg", "exp", "log", "sqrt", "abs", "sign", "tanh", "sigmoid", "relu", "log1p",
+    "expm1", "reciprocal", "isfinite", "isnan", "isinf", "logical_not", "invert",
+)
+#: f(a, b) elementwise with numpy broadcasting; comparisons give bool arrays.
+BINARY_OPS: tuple[str, ...] = (
+    "add", "sub", "mul", "div", "pow", "maximum", "minimum",
+    "eq", "ne", "lt", "le", "gt", "ge",
+    "logical_and", "logical_or", "logical_xor", "bitwise_and", "bitwise_or", "bitwise_xor",
+)
+#: f(a, axis, keepdims) over the given axes.
+REDUCE_OPS: tuple[str, ...] = ("sum", "max", "min", "argmax", "argmin", "any", "all")
+
+#: numpy/cupy function names where they differ from ours (both modules share them).
+XP_NAMES: dict[str, str] = {
+    "neg": "negative", "sub": "subtract", "mul": "multiply", "div": "true_divide",
+    "pow": "power", "eq": "equal", "ne": "not_equal", "lt": "less", "le": "less_equal",
+    "gt": "greater", "ge": "greater_equal", "abs": "absolute",
+}
+
+
+def xp_table(xp: Any, names: Sequence[str]) -> dict[str, Callable[..., Array]]:
+    """name → the numpy-like module's function of that name (for ops that exist there)."""
+    table = {}
+    for name in names:
+        fn = getattr(xp, XP_NAMES.get(name, name), None)
+        if fn is not None:
+            table[name] = fn
+    return table
 
 
 class Backend:
-    """The array operations the engine needs. ``xp`` is the numpy-like module."""
+    """The array operations the engine needs. Subclasses fill the three op tables."""
 
     name: str = "abstract"
-    xp: Any = None
+    _unary: dict[str, Callable[..., Array]]
+    _binary: dict[str, Callable[..., Array]]
+    _reduce: dict[str, Callable[..., Array]]
 
-    # --- creation and transfer -------------------------------------------------
+    # --- the op vocabulary ---------------------------------------------------------
+    def unary(self, op: str, a: Array) -> Array:
+        return self._unary[op](a)
+
+    def binary(self, op: str, a: Array, b: Array) -> Array:
+        return self._binary[op](a, b)
+
+    def reduce(self, op: str, a: Array, axis: Axis = None, keepdims: bool = False) -> Array:
+        return self._reduce[op](a, axis=axis, keepdims=keepdims)
+
+    def where(self, cond: Array, a: Array, b: Array) -> Array:
+        raise NotImplementedError
+
+    # --- creation and transfer -------------------------------------------------------
     def asarray(self, data: Any, dtype: Any = None) -> Array:
-        return self.xp.asarray(data, dtype=dtype)
+        raise NotImplementedError
 
     def to_numpy(self, a: Array) -> Any:
         raise NotImplementedError
 
+    def empty(self, shape: Shape, dtype: Any) -> Array:
+        raise NotImplementedError
+
+    def full(self, shape: Shape, value: Any, dtype: Any) -> Array:
+        raise NotImplementedError
+
     def zeros(self, shape: Shape, dtype: Any) -> Array:
-        return self.xp.zeros(shape, dtype=dtype)
+        return self.full(shape, 0, dtype)
 
     def ones(self, shape: Shape, dtype: Any) -> Array:
-        return self.xp.ones(shape, dtype=dtype)
-
-    def full(self, shape: Shape, value: float, dtype: Any) -> Array:
-        return self.xp.full(shape, value, dtype=dtype)
+        return self.full(shape, 1, dtype)
 
     def arange(self, start: float, stop: float, step: float, dtype: Any) -> Array:
-        return self.xp.arange(start, stop, step, dtype=dtype)
-
-    def eye(self, n: int, m: int | None, dtype: Any) -> Array:
-        return self.xp.eye(n, m, dtype=dtype)
+        raise NotImplementedError
 
     def astype(self, a: Array, dtype: Any) -> Array:
         return a.astype(dtype, copy=False)
 
-    # --- elementwise -------------------------------------------------------------
-    def add(self, a: Array, b: Array) -> Array:
-        return self.xp.add(a, b)
+    def copy(self, a: Array) -> Array:
+        return a.copy(order="K")  # keeps the layout (a transposed array stays transposed)
 
-    def sub(self, a: Array, b: Array) -> Array:
-        return self.xp.subtract(a, b)
-
-    def mul(self, a: Array, b: Array) -> Array:
-        return self.xp.multiply(a, b)
-
-    def div(self, a: Array, b: Array) -> Array:
-        return self.xp.true_divide(a, b)
-
-    def pow(self, a: Array, b: Array) -> Array:
-        return self.xp.power(a, b)
-
-    def neg(self, a: Array) -> Array:
-        return self.xp.negative(a)
-
-    def exp(self, a: Array) -> Array:
-        return self.xp.exp(a)
-
-    def log(self, a: Array) -> Array:
-        return self.xp.log(a)
-
-    def sqrt(self, a: Array) -> Array:
-        return self.xp.sqrt(a)
-
-    def abs(self, a: Array) -> Array:
-        return self.xp.abs(a)
-
-    def sign(self, a: Array) -> Array:
-        return self.xp.sign(a)
-
-    def tanh(self, a: Array) -> Array:
-        return self.xp.tanh(a)
-
-    def sigmoid(self, a: Array) -> Array:
-        # 1/(1+e^-x) overflows e^-x for x << 0; the tanh form is exact and never overflows.
-        return 0.5 * (self.xp.tanh(0.5 * a) + 1).astype(a.dtype, copy=False)
-
-    def relu(self, a: Array) -> Array:
-        return self.xp.maximum(a, 0).astype(a.dtype, copy=False)
-
-    def maximum(self, a: Array, b: Array) -> Array:
-        return self.xp.maximum(a, b)
-
-    def minimum(self, a: Array, b: Array) -> Array:
-        return self.xp.minimum(a, b)
-
-    def where(self, cond: Array, a: Array, b: Array) -> Array:
-        return self.xp.where(cond, a, b)
-
-    def compare(self, op: str, a: Array, b: Array) -> Array:
-        """``op`` is one of eq, ne, lt, le, gt, ge; the result is a bool array."""
-        return getattr(self.xp, _COMPARE[op])(a, b)
-
-    def isfinite(self, a: Array) -> Array:
-        return self.xp.isfinite(a)
-
-    # --- reductions --------------------------------------------------------------
-    def sum(self, a: Array, axis: Axis = None, keepdims: bool = False) -> Array:
-        return self.xp.sum(a, axis=axis, keepdims=keepdims)
-
-    def max(self, a: Array, axis: Axis = None, keepdims: bool = False) -> Array:
-        return self.xp.max(a, axis=axis, keepdims=keepdims)
-
-    def argmax(self, a: Array, axis: int | None = None, keepdims: bool = False) -> Array:
-        return self.xp.argmax(a, axis=axis, keepdims=keepdims)
-
-    def argmin(self, a: Array, axis: int | None = None, keepdims: bool = False) -> Array:
-        return self.xp.argmin(a, axis=axis, keepdims=keepdims)
-
-    # --- movement ----------------------------------------------------------------
+    # --- movement ----------------------------------------------------------------------
     def reshape(self, a: Array, shape: Shape) -> Array:
-        return self.xp.reshape(a, shape)
+        return a.reshape(shape)
 
     def transpose(self, a: Array, axes: Sequence[int]) -> Array:
-        return self.xp.transpose(a, axes)
+        return a.transpose(axes)
 
     def broadcast_to(self, a: Array, shape: Shape) -> Array:
-        return self.xp.broadcast_to(a, shape)
+        raise NotImplementedError
 
     def getitem(self, a: Array, index: Any) -> Array:
         return a[index]
 
     def scatter_add(self, shape: Shape, dtype: Any, index: Any, values: Array) -> Array:
         """zeros(shape)[index] += values, accumulating repeated indices."""
-        out = self.xp.zeros(shape, dtype=dtype)
-        self.xp.add.at(out, index, values)
-        return out
+        raise NotImplementedError
 
     def concatenate(self, arrays: Sequence[Array], axis: int) -> Array:
-        return self.xp.concatenate(arrays, axis=axis)
+        raise NotImplementedError
 
-    def pad(self, a: Array, pad_width: Sequence[tuple[int, int]], value: float) -> Array:
-        return self.xp.pad(a, pad_width, constant_values=value)
+    def pad(self, a: Array, pad_width: Sequence[tuple[int, int]], value: Any) -> Array:
+        raise NotImplementedError
 
     def ascontiguous(self, a: Array) -> Array:
-        return self.xp.ascontiguousarray(a)
+        raise NotImplementedError
 
-    # --- linear algebra ----------------------------------------------------------
+    # --- linear algebra ----------------------------------------------------------------
     def matmul(self, a: Array, b: Array) -> Array:
-        return self.xp.matmul(a, b)
+        raise NotImplementedError
 
-    # --- fused optimiser updates (a GPU backend replaces these with one kernel) ---
+    # --- fused extension point: an optimiser update in one pass ---------------------
     def adam_step(
         self, p: Array, g: Array, m: Array, v: Array, *, lr: float, beta1: float,
         beta2: float, eps: float, bias_correction1: float, bias_correction2: float,
@@ -167,10 +149,66 @@ class Backend:
         m += (1 - beta1) * g
         v *= beta2
         v += (1 - beta2) * (g * g)
-        denom = self.xp.sqrt(v / bias_correction2)
+        denom = self.unary("sqrt", v / bias_correction2)
         denom += eps
         p -= (lr / bias_correction1) * (m / denom)
 
 
-_COMPARE = {"eq": "equal", "ne": "not_equal", "lt": "less", "le": "less_equal",
-            "gt": "greater", "ge": "greater_equal"}
+class ArrayModuleBackend(Backend):
+    """A backend over a numpy-like module ``xp`` (numpy itself, or CuPy)."""
+
+    xp: Any = None
+
+    def __init__(self) -> None:
+        xp = self.xp
+        self._unary = xp_table(xp, UNARY_OPS)
+        self._unary.update(sigmoid=self._sigmoid, relu=self._relu)
+        self._binary = xp_table(xp, BINARY_OPS)
+        self._reduce = xp_table(xp, REDUCE_OPS)
+
+    def _sigmoid(self, a: Array) -> Array:
+        # 1/(1+e⁻ˣ) for x ≥ 0 and eˣ/(1+eˣ) below: e^(−|x|) never overflows, and small
+        # values keep their relative precision (σ(−20) ≈ 2.06e-9, not 0)
+        e = self.xp.exp(-self.xp.abs(a))
+        return self.xp.where(a >= 0, 1 / (1 + e), e / (1 + e)).astype(a.dtype, copy=False)
+
+    def _relu(self, a: Array) -> Array:
+        return self.xp.maximum(a, 0).astype(a.dtype, copy=False)
+
+    def where(self, cond: Array, a: Array, b: Array) -> Array:
+        return self.xp.where(cond, a, b)
+
+    def asarray(self, data: Any, dtype: Any = None) -> Array:
+        return self.xp.asarray(data, dtype=dtype)
+
+    def empty(self, shape: Shape, dtype: Any) -> Array:
+        return self.xp.empty(shape, dtype=dtype)
+
+    def full(self, shape: Shape, value: Any, dtype: Any) -> Array:
+        return self.xp.full(shape, value, dtype=dtype)
+
+    def zeros(self, shape: Shape, dtype: Any) -> Array:
+        return self.xp.zeros(shape, dtype=dtype)
+
+    def arange(self, start: float, stop: float, step: float, dtype: Any) -> Array:
+        return self.xp.arange(start, stop, step, dtype=dtype)
+
+    def broadcast_to(self, a: Array, shape: Shape) -> Array:
+        return self.xp.broadcast_to(a, shape)
+
+    def scatter_add(self, shape: Shape, dtype: Any, index: Any, values: Array) -> Array:
+        out = self.xp.zeros(shape, dtype=dtype)
+        self.xp.add.at(out, index, values)
+        return out
+
+    def concatenate(self, arrays: Sequence[Array], axis: int) -> Array:
+        return self.xp.concatenate(arrays, axis=axis)
+
+    def pad(self, a: Array, pad_width: Sequence[tuple[int, int]], value: Any) -> Array:
+        return self.xp.pad(a, pad_width, constant_values=value)
+
+    def ascontiguous(self, a: Array) -> Array:
+        return self.xp.ascontiguousarray(a)
+
+    def matmul(self, a: Array, b: Array) -> Array:
+        return self.xp.matmul(a, b)

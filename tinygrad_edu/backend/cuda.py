@@ -1,10 +1,10 @@
 """The CUDA backend: CuPy arrays on one NVIDIA GPU, with our own kernels behind a switch.
 
-``CUDABackend`` inherits almost everything from :class:`~.base.Backend`, because CuPy
-mirrors numpy (``xp = cupy``). It overrides the methods our kernels in ``kernels/`` can
-serve — matmul, the elementwise ops, sum/max, Adam — and picks the kernel from a
-module-level switch, so the same training script can run on cuBLAS or on a kernel a
-student just wrote.
+``CUDABackend`` is the numpy backend's twin over CuPy (``xp = cupy``). The op
+vocabulary (``unary``/``binary``/``reduce`` names, see :mod:`.base`) maps to our kernels
+in ``kernels/`` where they serve the op — matmul, the elementwise ops, sum/max, Adam —
+picking the kernel from a module-level switch, so the same training script can run on
+cuBLAS or on a kernel a student just wrote.
 
 Choosing kernels
 ----------------
@@ -51,7 +51,7 @@ from typing import Any
 
 import numpy as np
 
-from .base import Array, Axis, Backend, Shape
+from .base import Array, ArrayModuleBackend, Axis, Shape
 
 KERNEL_CHOICES: dict[str, tuple[str, ...]] = {
     "matmul": ("cublas", "numba-naive", "numba-tiled", "numba-register", "cupy-raw"),
@@ -208,15 +208,25 @@ def _flatten_batch(a: Array, b: Array) -> tuple[Array, Array, Shape] | None:
     return None
 
 
-class CUDABackend(Backend):
-    """CuPy arrays on the current GPU; matmul, elementwise ops, sum/max and Adam can run
-    on our kernels (see :func:`use_kernels`). float32 only for our kernels; everything
-    else — and every op we have no kernel for — runs on CuPy."""
+#: which ops each kernel family serves (everything else runs on CuPy)
+_KERNEL_UNARY = frozenset({"neg", "exp", "log", "sqrt", "abs", "tanh", "sigmoid", "relu"})
+_KERNEL_BINARY = frozenset({"add", "sub", "mul", "div", "pow", "maximum", "minimum"})
+_KERNEL_REDUCE = frozenset({"sum", "max"})
+#: elementwise choice → (module, its unary launcher, its binary launcher)
+_ELEMENTWISE = {"numba": ("numba_cuda.elementwise", "map_op", "zip_op"),
+                "cupy-elementwise": ("cupy.elementwise", "unary", "binary")}
+
+
+class CUDABackend(ArrayModuleBackend):
+    """CuPy arrays on the current GPU; the op vocabulary maps to our kernels where the
+    switch (see :func:`use_kernels`) chooses them and the operands are float32 arrays,
+    and to CuPy's functions otherwise."""
 
     name = "cuda"
 
     def __init__(self) -> None:
         self.xp = _import_cupy()
+        super().__init__()
         import cupyx
 
         self._cupyx = cupyx
@@ -231,94 +241,39 @@ class CUDABackend(Backend):
         self._cupyx.scatter_add(out, index, values)
         return out
 
-    # --- dispatch helpers ---------------------------------------------------------------
     def _all_float32(self, *arrays: Any) -> bool:
         return all(isinstance(x, self.xp.ndarray) and x.dtype == np.float32 for x in arrays)
 
-    def _binary(self, op: str, a: Array, b: Array, fallback: Any) -> Array:
+    # --- the op vocabulary, mapped to the chosen kernels ------------------------------
+    def unary(self, op: str, a: Array) -> Array:
         choice = _current["elementwise"]
-        if choice == "cupy" or not self._all_float32(a, b):
-            return fallback(a, b)
-        if choice == "numba":
-            return _kernel_module("numba_cuda.elementwise").zip_op(op, a, b)
-        return _kernel_module("cupy.elementwise").binary(op, a, b)
+        if choice != "cupy" and op in _KERNEL_UNARY and self._all_float32(a):
+            module, launch, _ = _ELEMENTWISE[choice]
+            return getattr(_kernel_module(module), launch)(op, a)
+        return self._unary[op](a)
 
-    def _unary(self, op: str, a: Array, fallback: Any) -> Array:
+    def binary(self, op: str, a: Array, b: Array) -> Array:
         choice = _current["elementwise"]
-        if choice == "cupy" or not self._all_float32(a):
-            return fallback(a)
-        if choice == "numba":
-            return _kernel_module("numba_cuda.elementwise").map_op(op, a)
-        return _kernel_module("cupy.elementwise").unary(op, a)
+        if choice != "cupy" and op in _KERNEL_BINARY and self._all_float32(a, b):
+            module, _, launch = _ELEMENTWISE[choice]
+            return getattr(_kernel_module(module), launch)(op, a, b)
+        return self._binary[op](a, b)
 
-    # --- elementwise ---------------------------------------------------------------------
-    def add(self, a: Array, b: Array) -> Array:
-        return self._binary("add", a, b, super().add)
-
-    def sub(self, a: Array, b: Array) -> Array:
-        return self._binary("sub", a, b, super().sub)
-
-    def mul(self, a: Array, b: Array) -> Array:
-        return self._binary("mul", a, b, super().mul)
-
-    def div(self, a: Array, b: Array) -> Array:
-        return self._binary("div", a, b, super().div)
-
-    def pow(self, a: Array, b: Array) -> Array:
-        return self._binary("pow", a, b, super().pow)
-
-    def maximum(self, a: Array, b: Array) -> Array:
-        return self._binary("maximum", a, b, super().maximum)
-
-    def minimum(self, a: Array, b: Array) -> Array:
-        return self._binary("minimum", a, b, super().minimum)
-
-    def neg(self, a: Array) -> Array:
-        return self._unary("neg", a, super().neg)
-
-    def exp(self, a: Array) -> Array:
-        return self._unary("exp", a, super().exp)
-
-    def log(self, a: Array) -> Array:
-        return self._unary("log", a, super().log)
-
-    def sqrt(self, a: Array) -> Array:
-        return self._unary("sqrt", a, super().sqrt)
-
-    def abs(self, a: Array) -> Array:
-        return self._unary("abs", a, super().abs)
-
-    def tanh(self, a: Array) -> Array:
-        return self._unary("tanh", a, super().tanh)
-
-    def sigmoid(self, a: Array) -> Array:
-        return self._unary("sigmoid", a, super().sigmoid)
-
-    def relu(self, a: Array) -> Array:
-        return self._unary("relu", a, super().relu)
+    def reduce(self, op: str, a: Array, axis: Axis = None, keepdims: bool = False) -> Array:
+        one_axis = axis is None or isinstance(axis, (int, np.integer)) or len(axis) == 1
+        if (_current["reduce"] == "numba" and op in _KERNEL_REDUCE and one_axis
+                and self._all_float32(a)):
+            ax = axis[0] if isinstance(axis, tuple) else axis
+            return _kernel_module("numba_cuda.reduce").reduce(
+                op, a, None if ax is None else int(ax), keepdims)
+        return self._reduce[op](a, axis=axis, keepdims=keepdims)
 
     def bias_relu(self, x: Array, b: Array) -> Array:
-        """``relu(x + b)``: one fused kernel unless the elementwise switch is ``cupy``.
-
-        Not part of the :class:`Backend` interface (yet): a fused layer may call it.
-        """
+        """``relu(x + b)``: one fused kernel unless the elementwise switch is ``cupy``
+        (a fused extension point a layer may call)."""
         if _current["elementwise"] != "cupy" and self._all_float32(x, b):
             return _kernel_module("cupy.fused").bias_relu(x, b)
-        return self.relu(self.add(x, b))
-
-    # --- reductions ----------------------------------------------------------------------
-    def _reduce(self, op: str, a: Array, axis: Axis, keepdims: bool, fallback: Any) -> Array:
-        one_axis = axis is None or isinstance(axis, (int, np.integer))
-        if _current["reduce"] == "numba" and one_axis and self._all_float32(a):
-            ax = None if axis is None else int(axis)
-            return _kernel_module("numba_cuda.reduce").reduce(op, a, ax, keepdims)
-        return fallback(a, axis=axis, keepdims=keepdims)
-
-    def sum(self, a: Array, axis: Axis = None, keepdims: bool = False) -> Array:
-        return self._reduce("sum", a, axis, keepdims, super().sum)
-
-    def max(self, a: Array, axis: Axis = None, keepdims: bool = False) -> Array:
-        return self._reduce("max", a, axis, keepdims, super().max)
+        return self.unary("relu", self.binary("add", x, b))
 
     # --- linear algebra ------------------------------------------------------------------
     def matmul(self, a: Array, b: Array) -> Array:
@@ -334,23 +289,19 @@ class CUDABackend(Backend):
         out = matmul_kernel(choice)(a3, b3)
         return out.reshape(out_shape) if out_shape else out
 
-    # --- optimiser -----------------------------------------------------------------------
+    # --- fused extension point -----------------------------------------------------------
     def adam_step(
         self, p: Array, g: Array, m: Array, v: Array, *, lr: float, beta1: float,
         beta2: float, eps: float, bias_correction1: float, bias_correction2: float,
     ) -> None:
         """In place, as :meth:`Backend.adam_step`; one fused kernel with ``adam="cupy-fused"``
         when all four arrays are float32."""
+        kw = dict(lr=lr, beta1=beta1, beta2=beta2, eps=eps,
+                  bias_correction1=bias_correction1, bias_correction2=bias_correction2)
         if _current["adam"] == "cupy-fused" and self._all_float32(p, g, m, v):
-            _kernel_module("cupy.fused").adam_step(
-                p, g, m, v, lr=lr, beta1=beta1, beta2=beta2, eps=eps,
-                bias_correction1=bias_correction1, bias_correction2=bias_correction2,
-            )
-            return
-        super().adam_step(
-            p, g, m, v, lr=lr, beta1=beta1, beta2=beta2, eps=eps,
-            bias_correction1=bias_correction1, bias_correction2=bias_correction2,
-        )
+            _kernel_module("cupy.fused").adam_step(p, g, m, v, **kw)
+        else:
+            super().adam_step(p, g, m, v, **kw)
 
 
 __all__ = [

@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..autograd import Context, Function, is_grad_enabled
+from ..ops import operands
+from ..ops.nn import SoftmaxCrossEntropy
 from ..tensor import Tensor, where
-from ._backward import as_gradients
 from .activation import softplus
 from .module import Module
 
@@ -147,7 +147,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Any, *, reduction: s
     |x| = 1000; ∂ℓ/∂x = σ(x) − y (for w = 1). ``pos_weight`` > 1 weighs positives more.
     """
     y = _paired_target(input, target, "binary_cross_entropy_with_logits")
-    weight = 1.0 if pos_weight is None else 1 + (input._coerce(pos_weight) - 1) * y
+    weight = 1.0 if pos_weight is None else 1 + (operands.as_tensor(input, pos_weight) - 1) * y
     loss = (1 - y) * input + weight * softplus(-input)
     return _reduce(loss, reduction, "binary_cross_entropy_with_logits")
 
@@ -164,44 +164,6 @@ def hinge_loss(input: Tensor, target: Any, *, reduction: str = "mean") -> Tensor
 
 
 # ---- multi-class classification ------------------------------------------------------
-
-
-class SoftmaxCrossEntropy(Function):
-    """ℓₙ = −Σₖ qₙₖ · log softmax(xₙ)ₖ along the class axis, for target distributions q
-    (one-hot rows for class indices)::
-
-        ∂ℓ/∂x = softmax(x)·Σₖqₖ − q        (= softmax(x) − onehot for one-hot rows)
-        ∂ℓ/∂q = −log softmax(x)
-
-    One Function instead of log_softmax composed with a product: the backward is two
-    array operations instead of a dozen graph nodes, and needs no scatter (np.add.at).
-    """
-
-    @staticmethod
-    def forward(ctx: Context, x: Array, q: Array, *, axis: int) -> Array:
-        be = ctx.backend
-        shifted = be.sub(x, be.max(x, axis=axis, keepdims=True))  # max subtracted: no overflow
-        logp = be.sub(shifted, be.log(be.sum(be.exp(shifted), axis=axis, keepdims=True)))
-        ctx.axis = axis
-        ctx.save_for_backward(logp)
-        return be.neg(be.sum(be.mul(q, logp), axis=axis))
-
-    @staticmethod
-    def backward(ctx: Context, g: Tensor):
-        axis = ctx.axis
-        need_x, need_q = ctx.needs_input_grad
-        if is_grad_enabled():  # create_graph: recompute log softmax with Tensor ops
-            x, q = ctx.inputs
-            logp = x.log_softmax(axis)
-            p, g = logp.exp(), g.unsqueeze(axis)
-        else:  # an ordinary backward: the same formulas on arrays (see _backward.py)
-            be = ctx.backend
-            q, logp = ctx.inputs[1].data, ctx.saved_tensors[0].data
-            p = be.exp(logp)
-            g = be.reshape(g.data, g.shape[:axis] + (1,) + g.shape[axis:])
-        gx = g * (p * q.sum(axis=axis, keepdims=True) - q) if need_x else None
-        gq = -(g * logp) if need_q else None
-        return as_gradients(ctx, (gx, gq))
 
 
 def _class_axis(input: Tensor, who: str) -> int:
@@ -233,8 +195,8 @@ def _index_targets(input: Tensor, target: Tensor, axis: int, ignore_index: int, 
     be = input.backend
     t = be.reshape(target.data, want[:axis] + (1,) + want[axis:])
     ids = be.reshape(be.arange(0, classes, 1, t.dtype), (classes,) + (1,) * (t.ndim - axis - 1))
-    valid = be.compare("ne", t, ignore_index)
-    onehot = be.compare("eq", t, ids) & valid
+    valid = be.binary("ne", t, ignore_index)
+    onehot = be.binary("logical_and", be.binary("eq", t, ids), valid)
     return onehot, valid, int(real.size)
 
 

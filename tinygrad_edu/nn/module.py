@@ -27,8 +27,9 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ..autograd import no_grad
-from ..tensor import DTypeLike, Tensor, resolve_dtype
+from ..autograd import no_grad, zero_grads
+from ..dtypes import resolve as resolve_dtype
+from ..tensor import DTypeLike, Tensor
 
 
 class Parameter(Tensor):
@@ -279,14 +280,7 @@ class Module:
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Forget every parameter's gradient (``p.grad = None``), or fill it with zeros."""
-        for p in self.parameters():
-            if p.grad is None:
-                continue
-            if set_to_none:
-                p.grad = None
-            else:
-                p.grad = p.grad.detach()
-                p.grad.data[...] = 0
+        zero_grads(self.parameters(), set_to_none)
 
     def requires_grad_(self, requires_grad: bool = True) -> Module:
         """Freeze (False) or unfreeze (True) every parameter: a frozen parameter gets no

@@ -66,7 +66,7 @@ def _avg_pool2d(x: Tensor, kernel_size: IntOrPair, stride: IntOrPair | None,
         # how many real pixels each window holds: unfold an image of ones
         be = x.backend
         ones = be.ones((1, 1) + batch.shape[2:], x.dtype)
-        counts = be.sum(im2col(be, ones, window), axis=(1, 2))
+        counts = be.reduce("sum", im2col(be, ones, window), (1, 2))
         out = cols.sum((1, 2)) / x._constant(counts)
     return _unbatch(out.permute(3, 0, 1, 2), x)  # (C, OH, OW, N) → (N, C, OH, OW)
 

@@ -36,7 +36,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..autograd import Context, Function
+import numpy as np
+
+from ..function import Context, Function
 
 if TYPE_CHECKING:
     from ..backend.base import Array, Backend
@@ -109,7 +111,7 @@ def im2col(be: Backend, x: Array, window: Window2d, pad_value: float = 0.0) -> A
         tiles = be.reshape(xt[:, :oh * kh, :ow * kw], (c, oh, kh, ow, kw, n))
         return be.transpose(tiles, (0, 2, 4, 1, 3, 5))
     xp = _pad(be, xt, window, pad_value)
-    cols = be.xp.empty((c, kh, kw, oh, ow, n), dtype=x.dtype)
+    cols = be.empty((c, kh, kw, oh, ow, n), x.dtype)
     for i, j, rows, columns in window.offsets(oh, ow):
         cols[:, i, j] = xp[:, rows, columns]
     return cols
@@ -149,7 +151,7 @@ class Unfold(Function):
 
     @staticmethod
     def backward(ctx: Context, g: Tensor) -> Tensor:
-        return Fold.apply(g, window=ctx.window, size=ctx.inputs[0].shape[2:])
+        return Fold.apply(g, window=ctx.window, size=ctx.input_shapes[0][2:])
 
 
 class Fold(Function):
@@ -180,7 +182,9 @@ class MaxPool2d(Function):
     def forward(ctx: Context, x: Array, *, window: Window2d) -> Array:
         be = ctx.backend
         oh, ow = window.output_size(x.shape[2], x.shape[3])
-        xp = _pad(be, chwn(be, x), window, float("-inf"))
+        # padding never wins: −∞ for floats, the smallest value for integers
+        low = float("-inf") if x.dtype.kind == "f" else np.iinfo(x.dtype).min
+        xp = _pad(be, chwn(be, x), window, low)
         best = winner = None
         for k, (_, _, rows, columns) in enumerate(window.offsets(oh, ow)):
             v = xp[:, rows, columns]
@@ -190,9 +194,10 @@ class MaxPool2d(Function):
             # strictly greater: on a tie the earlier offset keeps the win. k grows, so
             # the winner is the largest k that beat all before it: max(winner, k·better)
             # (two cheap ufuncs; np.where on a random mask is ten times slower)
-            better = be.compare("gt", v, best)
-            winner = be.maximum(winner, be.mul(better, be.asarray(k, dtype="int32")))
-            best = be.maximum(best, v)
+            better = be.binary("gt", v, best)
+            winner = be.binary("maximum", winner,
+                               be.binary("mul", better, be.asarray(k, dtype="int32")))
+            best = be.binary("maximum", best, v)
         ctx.window, ctx.winner = window, winner  # winner: (C, OH, OW, N)
         return nchw(be, best)
 
@@ -204,8 +209,8 @@ class MaxPool2d(Function):
         # onehot[c, i, j, y, x, n] = 1 where offset (i, j) won the window at (y, x)
         taps = be.reshape(be.arange(0, kh * kw, 1, "int32"), (1, kh * kw, 1, 1, 1))
         won = be.reshape(ctx.winner, (c, 1, oh, ow, n))
-        onehot = be.reshape(be.compare("eq", taps, won).astype(g.dtype),
+        onehot = be.reshape(be.astype(be.binary("eq", taps, won), g.dtype),
                             (c, kh, kw, oh, ow, n))
         # written with Tensor ops (a constant mask and Fold) so create_graph works
         spread = g.permute(1, 2, 3, 0).reshape(c, 1, 1, oh, ow, n) * g._constant(onehot)
-        return Fold.apply(spread, window=window, size=ctx.inputs[0].shape[2:])
+        return Fold.apply(spread, window=window, size=ctx.input_shapes[0][2:])

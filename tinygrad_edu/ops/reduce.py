@@ -1,31 +1,20 @@
-"""Reductions. ``Sum`` and ``Max`` are the primitives; mean, var, logsumexp and
-softmax are built from them in ``tensor.py`` so their gradients come for free."""
+"""Reductions. ``Sum``, ``Max`` and ``Min`` are the primitives; mean, var, std,
+logsumexp, softmax and log_softmax are built from them here, so their gradients come
+for free."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import builtins
+import math
+from typing import TYPE_CHECKING, Any
 
-from ..autograd import Context, Function
+from .. import dtypes
+from ..function import Context, Function
+from . import operands
 
 if TYPE_CHECKING:
     from ..backend.base import Array
     from ..tensor import Tensor
-
-
-def normalize_axis(axis: int | tuple[int, ...] | list[int] | None, ndim: int,
-                   op: str) -> tuple[int, ...]:
-    """Axis argument → a sorted tuple of non-negative axes; a clear error when out of range."""
-    if axis is None:
-        return tuple(range(ndim))
-    axes = (axis,) if isinstance(axis, int) else tuple(axis)
-    out = []
-    for a in axes:
-        if not -max(ndim, 1) <= a < max(ndim, 1):  # a 0-d tensor accepts 0 and -1 (PyTorch)
-            raise ValueError(f"{op}: axis {a} is out of range for a tensor with {ndim} dims")
-        out.append(a % ndim if ndim else 0)
-    if len(set(out)) != len(out):
-        raise ValueError(f"{op}: repeated axis in {axis}")
-    return tuple(sorted(out)) if ndim else ()  # a 0-d tensor has no axis to reduce
 
 
 def keepdims_shape(shape: tuple[int, ...], axes: tuple[int, ...]) -> tuple[int, ...]:
@@ -38,12 +27,12 @@ class Sum(Function):
     @staticmethod
     def forward(ctx: Context, x: Array, *, axes: tuple[int, ...], keepdims: bool) -> Array:
         ctx.axes = axes
-        return ctx.backend.sum(x, axis=axes, keepdims=keepdims)
+        return ctx.backend.reduce("sum", x, axes, keepdims)
 
     @staticmethod
     def backward(ctx: Context, g: Tensor) -> Tensor:
-        x = ctx.inputs[0]
-        return g.reshape(keepdims_shape(x.shape, ctx.axes)).expand(x.shape)
+        shape = ctx.input_shapes[0]
+        return g.reshape(keepdims_shape(shape, ctx.axes)).expand(shape)
 
 
 class Max(Function):
@@ -52,17 +41,184 @@ class Max(Function):
 
     @staticmethod
     def forward(ctx: Context, x: Array, *, axes: tuple[int, ...], keepdims: bool) -> Array:
-        if x.size == 0:
-            raise ValueError(f"max: cannot reduce an empty tensor of shape {x.shape}")
-        ctx.axes = axes
-        return ctx.backend.max(x, axis=axes, keepdims=keepdims)
+        return _extreme_forward(ctx, "max", x, axes, keepdims)
 
     @staticmethod
     def backward(ctx: Context, g: Tensor) -> Tensor:
-        x = ctx.inputs[0]
-        be = ctx.backend
-        kshape = keepdims_shape(x.shape, ctx.axes)
-        top = be.reshape(ctx.output.data, kshape)
-        mask = be.compare("eq", x.data, top).astype(g.dtype)
-        share = be.div(mask, be.sum(mask, axis=ctx.axes, keepdims=True))
-        return g.reshape(kshape) * g._constant(share.astype(g.dtype, copy=False))
+        return _extreme_backward(ctx, g)
+
+
+class Min(Function):
+    """z = min_axes x;   the gradient goes to the minimal entries, shared among ties.
+    (Not −max(−x): that is wrong for unsigned integers and the most negative int.)"""
+
+    @staticmethod
+    def forward(ctx: Context, x: Array, *, axes: tuple[int, ...], keepdims: bool) -> Array:
+        return _extreme_forward(ctx, "min", x, axes, keepdims)
+
+    @staticmethod
+    def backward(ctx: Context, g: Tensor) -> Tensor:
+        return _extreme_backward(ctx, g)
+
+
+def _extreme_forward(ctx: Context, op: str, x: Array, axes: tuple[int, ...],
+                     keepdims: bool) -> Array:
+    ctx.axes = axes
+    ctx.save_for_backward(x)
+    out = ctx.backend.reduce(op, x, axes, keepdims)
+    ctx.top = out if keepdims else ctx.backend.reshape(out, keepdims_shape(x.shape, axes))
+    return out
+
+
+def _extreme_backward(ctx: Context, g: Tensor) -> Tensor:
+    (x,) = ctx.saved_tensors
+    be = ctx.backend
+    kshape = keepdims_shape(x.shape, ctx.axes)
+    mask = be.astype(be.binary("eq", x.data, ctx.top), g.dtype)
+    share = be.binary("div", mask, be.reduce("sum", mask, ctx.axes, True))
+    return g.reshape(kshape) * g._constant(be.astype(share, g.dtype))
+
+
+# ---- what users call ----------------------------------------------------------------
+
+
+def sum(x: Tensor, axis: Any = None, keepdims: bool = False, *, dim: Any = None,  # noqa: A001
+        keepdim: bool | None = None, dtype: Any = None) -> Tensor:
+    """Σ over ``axis`` (all axes when None). ``dim``/``keepdim`` are PyTorch's names.
+    Integer and bool tensors sum as int64, as in PyTorch; ``dtype`` casts first."""
+    want = dtypes.resolve(dtype)
+    base = x.to_dtype(want) if want is not None else \
+        x if x.dtype.kind == "f" else x.to_dtype(dtypes.int64)
+    return Sum.apply(base, axes=operands.axes(axis, x.ndim, "sum", dim),
+                     keepdims=operands.keep(keepdims, keepdim))
+
+
+def _count(x: Tensor, axes: tuple[int, ...]) -> int:
+    return math.prod(x.shape[a] for a in axes)
+
+
+def mean(x: Tensor, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
+         keepdim: bool | None = None) -> Tensor:
+    """Σx / n over ``axis`` (NaN over an empty axis, as in PyTorch)."""
+    axes = operands.axes(axis, x.ndim, "mean", dim)
+    n = _count(x, axes)
+    total = Sum.apply(operands.floating(x), axes=axes, keepdims=operands.keep(keepdims, keepdim))
+    return total * (1.0 / n) if n else total / 0.0
+
+
+def var(x: Tensor, axis: Any = None, keepdims: bool = False, *, correction: int = 1,
+        unbiased: bool | None = None, dim: Any = None, keepdim: bool | None = None) -> Tensor:
+    """Σ(x − x̄)² / (n − correction). ``correction=1`` (the unbiased estimate) is
+    PyTorch's default; numpy's ``var`` uses 0 — pass ``correction=0`` for it. With
+    n ≤ correction the divisor is 0, so the result is inf (NaN for equal values), as in
+    PyTorch."""
+    if unbiased is not None:
+        correction = int(unbiased)
+    axes = operands.axes(axis, x.ndim, "var", dim)
+    n = _count(x, axes)
+    d = x - mean(x, axes, keepdims=True)
+    ss = (d * d).sum(axes, keepdims=operands.keep(keepdims, keepdim))
+    return ss / float(builtins.max(0, n - correction))
+
+
+def std(x: Tensor, axis: Any = None, keepdims: bool = False, *, correction: int = 1,
+        unbiased: bool | None = None, dim: Any = None, keepdim: bool | None = None) -> Tensor:
+    """√var (same arguments as :func:`var`)."""
+    return var(x, axis, keepdims, correction=correction, unbiased=unbiased, dim=dim,
+               keepdim=keepdim).sqrt()
+
+
+def _extreme(fn: type[Function], op: str, x: Tensor, axis: Any, keepdims: bool, dim: Any,
+             keepdim: bool | None) -> Tensor:
+    axes = operands.axes(axis, x.ndim, op, dim)
+    if any(x.shape[a] == 0 for a in axes):
+        raise ValueError(f"{op}: cannot reduce over a dimension of size 0 (tensor of shape "
+                         f"{x.shape}); there is no {op}imum of nothing")
+    if x.dtype.kind == "b":  # the max of booleans is any, the min is all
+        return any_all("any" if op == "max" else "all", x, axes, keepdims, None, keepdim)
+    return fn.apply(x, axes=axes, keepdims=operands.keep(keepdims, keepdim))
+
+
+def max(x: Tensor, axis: Any = None, keepdims: bool = False, *, dim: Any = None,  # noqa: A001
+        keepdim: bool | None = None) -> Tensor:
+    """Largest value over ``axis`` (values only, like numpy's; see ``argmax``)."""
+    return _extreme(Max, "max", x, axis, keepdims, dim, keepdim)
+
+
+def min(x: Tensor, axis: Any = None, keepdims: bool = False, *, dim: Any = None,  # noqa: A001
+        keepdim: bool | None = None) -> Tensor:
+    """Smallest value over ``axis``."""
+    return _extreme(Min, "min", x, axis, keepdims, dim, keepdim)
+
+
+def argextreme(op: str, x: Tensor, axis: Any, keepdims: bool, dim: Any,
+               keepdim: bool | None) -> Tensor:
+    """argmax/argmin: the index of the first extreme value (flattened when axis is None)."""
+    ax = axis if dim is None else dim
+    keep = operands.keep(keepdims, keepdim)
+    if ax is not None:
+        ax = operands.dim(ax, x.ndim, op)
+        if x.ndim and x.shape[ax] == 0:
+            raise ValueError(f"{op}: cannot reduce over a dimension of size 0 (tensor of "
+                             f"shape {x.shape})")
+    elif x.size == 0:
+        raise ValueError(f"{op}: cannot take the {op} of an empty tensor")
+    if x.ndim == 0:
+        return x._constant(x.backend.asarray(0, dtype=dtypes.int64))
+    out = x.backend.reduce(op, x.data, ax, keep)
+    return x._constant(x.backend.astype(out, dtypes.int64))
+
+
+def any_all(op: str, x: Tensor, axis: Any, keepdims: bool, dim: Any,
+            keepdim: bool | None) -> Tensor:
+    """``any``/``all`` over ``axis`` as a bool Tensor (a 0-d one when axis is None)."""
+    axes = operands.axes(axis, x.ndim, op, dim)
+    out = x.backend.reduce(op, x.data, axes, operands.keep(keepdims, keepdim))
+    return x._constant(x.backend.asarray(out))
+
+
+def logsumexp(x: Tensor, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
+              keepdim: bool | None = None) -> Tensor:
+    """log Σ eˣ, computed as m + log Σ e^(x−m) with m = max x so that nothing
+    overflows; its gradient is softmax(x)."""
+    axes = operands.axes(axis, x.ndim, "logsumexp", dim)
+    x = operands.floating(x)
+    if x.size == 0:
+        return x.sum(axes, keepdims=operands.keep(keepdims, keepdim)).log()
+    be = x.backend
+    m = be.reduce("max", x.data, axes, True)
+    # an all −inf slice would give (−inf) − (−inf) = nan; shifting by 0 there is exact
+    m = x._constant(be.where(be.unary("isfinite", m), m, be.asarray(0, dtype=m.dtype)))
+    out = (x - m).exp().sum(axes, keepdims=True).log() + m
+    if operands.keep(keepdims, keepdim):
+        return out
+    return out.reshape(tuple(n for i, n in enumerate(out.shape) if i not in axes))
+
+
+def _softmax_axis(x: Tensor, axis: Any, dim: Any, op: str) -> tuple[int, ...]:
+    return operands.axes(-1 if axis is None and dim is None else axis, x.ndim, op, dim)
+
+
+def _shift(x: Tensor, axes: tuple[int, ...]) -> Tensor:
+    """x − max x along axes (as a constant: softmax is shift-invariant), with all −inf
+    slices shifted by 0 so that they give NaN only where PyTorch does."""
+    be = x.backend
+    if x.size == 0:
+        return x
+    m = be.reduce("max", x.data, axes, True)
+    m = be.where(be.unary("isfinite", m), m, be.asarray(0, dtype=m.dtype))
+    return x - x._constant(m)
+
+
+def softmax(x: Tensor, axis: Any = None, *, dim: Any = None) -> Tensor:
+    """softmax(x)ᵢ = e^(xᵢ−m) / Σⱼ e^(xⱼ−m), m = max x (shift-invariant, so stable)."""
+    axes = _softmax_axis(x, axis, dim, "softmax")
+    e = _shift(operands.floating(x), axes).exp()
+    return e / e.sum(axes, keepdims=True)
+
+
+def log_softmax(x: Tensor, axis: Any = None, *, dim: Any = None) -> Tensor:
+    """log softmax(x) = x − logsumexp(x): never takes the log of an underflowed 0."""
+    axes = _softmax_axis(x, axis, dim, "log_softmax")
+    s = _shift(operands.floating(x), axes)
+    return s - s.exp().sum(axes, keepdims=True).log()

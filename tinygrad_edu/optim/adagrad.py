@@ -41,13 +41,13 @@ class Adagrad(Optimizer):
             check_range(self, name, group[name], low=0.0)
 
     def _init_state(self, p: Tensor, group: dict[str, Any]) -> dict[str, Any]:
-        return {"sum": p.backend.xp.full_like(p.data, group["initial_accumulator_value"])}
+        return {"sum": p.backend.full(p.shape, group["initial_accumulator_value"], p.dtype)}
 
     def _update(self, p: Tensor, g: Array, state: dict[str, Any],
                 group: dict[str, Any]) -> None:
         lr_t = group["lr"] / (1 + (state["step"] - 1) * group["lr_decay"])
         s = state["sum"]
         s += g * g
-        std = p.backend.xp.sqrt(s)
+        std = p.backend.unary("sqrt", s)
         std += group["eps"]
         p.data -= lr_t * (g / std)

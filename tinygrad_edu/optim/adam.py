@@ -6,7 +6,7 @@ from typing import Any
 
 from ..backend.base import Array
 from ..tensor import Tensor
-from .optimizer import Optimizer, ParamsT, check_betas, check_range, ema_
+from .optimizer import Optimizer, ParamsT, check_betas, check_range, ema_, zeros_like
 
 
 class Adam(Optimizer):
@@ -60,10 +60,9 @@ class Adam(Optimizer):
         check_range(self, "weight_decay", group["weight_decay"], low=0.0)
 
     def _init_state(self, p: Tensor, group: dict[str, Any]) -> dict[str, Any]:
-        zeros = p.backend.xp.zeros_like
-        state = {"exp_avg": zeros(p.data), "exp_avg_sq": zeros(p.data)}
+        state = {"exp_avg": zeros_like(p), "exp_avg_sq": zeros_like(p)}
         if group["amsgrad"]:
-            state["max_exp_avg_sq"] = zeros(p.data)
+            state["max_exp_avg_sq"] = zeros_like(p)
         return state
 
     def _update(self, p: Tensor, g: Array, state: dict[str, Any],
@@ -85,8 +84,8 @@ class Adam(Optimizer):
         ema_(m, g, beta1)
         ema_(v, g * g, beta2)
         v_max = state["max_exp_avg_sq"]
-        p.backend.xp.maximum(v_max, v, out=v_max)
-        denom = p.backend.xp.sqrt(v_max / bc2)
+        v_max[...] = p.backend.binary("maximum", v_max, v)
+        denom = p.backend.unary("sqrt", v_max / bc2)
         denom += eps
         p.data -= (lr / bc1) * (m / denom)
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from ..backend.base import Array
 from ..tensor import Tensor
-from .optimizer import Optimizer, ParamsT, check_betas, check_range, ema_
+from .optimizer import Optimizer, ParamsT, check_betas, check_range, ema_, zeros_like
 
 
 class Adamax(Optimizer):
@@ -41,8 +41,7 @@ class Adamax(Optimizer):
         check_range(self, "weight_decay", group["weight_decay"], low=0.0)
 
     def _init_state(self, p: Tensor, group: dict[str, Any]) -> dict[str, Any]:
-        zeros = p.backend.xp.zeros_like
-        return {"exp_avg": zeros(p.data), "exp_inf": zeros(p.data)}
+        return {"exp_avg": zeros_like(p), "exp_inf": zeros_like(p)}
 
     def _update(self, p: Tensor, g: Array, state: dict[str, Any],
                 group: dict[str, Any]) -> None:
@@ -50,5 +49,5 @@ class Adamax(Optimizer):
         m, u = state["exp_avg"], state["exp_inf"]
         ema_(m, g, beta1)
         u *= beta2
-        p.backend.xp.maximum(u, p.backend.xp.abs(g) + group["eps"], out=u)
+        u[...] = p.backend.binary("maximum", u, p.backend.unary("abs", g) + group["eps"])
         p.data -= group["lr"] / (1 - beta1 ** state["step"]) * (m / u)

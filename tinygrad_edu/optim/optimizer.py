@@ -17,7 +17,10 @@ The loop lives here, once; a subclass says only how to validate its hyper-parame
 Updates are made on the raw backend arrays (``p.data``) *in place* — ``p.data -= ...`` —
 so that no graph is recorded and every view of a parameter held elsewhere (a module's
 attribute, a fused buffer) sees the new values. Only ``+ - * /``, in-place operators and
-``p.backend.xp`` functions are used, so the same code runs on numpy and on cupy.
+the backend's op vocabulary (``p.backend.unary("sqrt", …)``) are used, so the same code
+runs on numpy and on cupy. After the update each parameter's version counter is bumped,
+so a backward through a graph that saved the old values raises instead of silently
+using the new ones (as in PyTorch).
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd import enable_grad
+from ..autograd import enable_grad, zero_grads
 from ..backend.base import Array
 from ..tensor import Tensor
 
@@ -126,15 +129,7 @@ class Optimizer:
         fills the existing gradient arrays with zeros instead (then ``step`` *does* update
         such a parameter, e.g. through momentum or weight decay).
         """
-        for group in self.param_groups:
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                if set_to_none:
-                    p.grad = None
-                else:
-                    p.grad = p.grad.detach()  # drop any graph built with create_graph=True
-                    p.grad.data[...] = 0
+        zero_grads((p for group in self.param_groups for p in group["params"]), set_to_none)
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update every parameter that has a gradient; return ``closure()``'s loss, if given.
@@ -155,6 +150,7 @@ class Optimizer:
                     state = self.state[p] = {"step": 0, **self._init_state(p, group)}
                 state["step"] += 1
                 self._update(p, self._gradient(p, group), state, group)
+                p._increment_version()
         return loss
 
     def _gradient(self, p: Tensor, group: dict[str, Any]) -> Array:
@@ -321,3 +317,8 @@ def _from_numpy(p: Tensor, value: Any) -> Any:
         return int(value)
     arr = np.array(value, dtype=p.data.dtype, copy=True)
     return p.backend.asarray(arr) if p.device != "cpu" else arr
+
+
+def zeros_like(p: Tensor) -> Array:
+    """A zero array shaped like parameter ``p`` (optimiser state starts here)."""
+    return p.backend.zeros(p.shape, p.dtype)

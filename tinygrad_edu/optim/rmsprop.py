@@ -6,7 +6,7 @@ from typing import Any
 
 from ..backend.base import Array
 from ..tensor import Tensor
-from .optimizer import Optimizer, ParamsT, check_range, ema_
+from .optimizer import Optimizer, ParamsT, check_range, ema_, zeros_like
 
 
 class RMSprop(Optimizer):
@@ -45,17 +45,16 @@ class RMSprop(Optimizer):
         check_range(self, "alpha", group["alpha"], low=0.0, high=1.0)
 
     def _init_state(self, p: Tensor, group: dict[str, Any]) -> dict[str, Any]:
-        zeros = p.backend.xp.zeros_like
-        state = {"square_avg": zeros(p.data)}
+        state = {"square_avg": zeros_like(p)}
         if group["momentum"] > 0:
-            state["momentum_buffer"] = zeros(p.data)
+            state["momentum_buffer"] = zeros_like(p)
         if group["centered"]:
-            state["grad_avg"] = zeros(p.data)
+            state["grad_avg"] = zeros_like(p)
         return state
 
     def _update(self, p: Tensor, g: Array, state: dict[str, Any],
                 group: dict[str, Any]) -> None:
-        xp = p.backend.xp
+        be = p.backend
         alpha = group["alpha"]
         ema_(state["square_avg"], g * g, alpha)
         if group["centered"]:
@@ -64,9 +63,9 @@ class RMSprop(Optimizer):
             # s − ḡ² ≥ 0 in exact arithmetic, but with a nearly constant gradient it is
             # a difference of two almost equal numbers and can round below 0; clamping
             # avoids √(negative) = NaN (where PyTorch gives NaN; elsewhere they agree)
-            d = xp.sqrt(xp.maximum(state["square_avg"] - g_avg * g_avg, 0.0))
+            d = be.unary("sqrt", be.binary("maximum", state["square_avg"] - g_avg * g_avg, 0.0))
         else:
-            d = xp.sqrt(state["square_avg"])
+            d = be.unary("sqrt", state["square_avg"])
         d += group["eps"]
         if group["momentum"] > 0:
             buf = state["momentum_buffer"]

@@ -56,7 +56,7 @@ class SGD(Optimizer):
                 # a copy: g may be p.grad's own array, which backward() accumulates into
                 # (xp.array, not g.copy(): for a 0-d parameter, -g is a numpy scalar,
                 # which has no in-place operators)
-                buf = state["momentum_buffer"] = p.backend.xp.array(g, copy=True)
+                buf = state["momentum_buffer"] = p.backend.copy(p.backend.asarray(g))
             else:
                 buf *= mu
                 buf += (1 - group["dampening"]) * g

@@ -27,8 +27,8 @@
 import numpy as np
 
 from tinygrad_edu import Tensor, nn, no_grad, optim
+from tinygrad_edu.course.lessons import claim, out_dir, show
 from tinygrad_edu.data import DataLoader, StandardScaler, TensorDataset, make_line
-from tinygrad_edu.lesson_runner import claim, out_dir, show
 
 IDS = ["W01", "W02", "W09"]
 TITLE = "The training loop, and linear regression with it"

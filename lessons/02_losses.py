@@ -32,7 +32,7 @@ import math
 import numpy as np
 
 from tinygrad_edu import Tensor
-from tinygrad_edu.lesson_runner import claim, show
+from tinygrad_edu.course.lessons import claim, show
 
 IDS = ["W05", "W06", "W07", "W14"]
 TITLE = "Loss functions: MSE, cross-entropy, log loss, hinge"

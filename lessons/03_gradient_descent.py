@@ -27,7 +27,7 @@
 import numpy as np
 
 from tinygrad_edu import Tensor, no_grad, optim
-from tinygrad_edu.lesson_runner import claim, show
+from tinygrad_edu.course.lessons import claim, show
 
 IDS = ["W08", "W21", "W26"]
 TITLE = "Gradient descent: one update, done carefully (GD, batch GD, SGD, Adam)"

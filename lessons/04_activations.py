@@ -25,7 +25,7 @@ import math
 import numpy as np
 
 from tinygrad_edu import Tensor
-from tinygrad_edu.lesson_runner import claim, out_dir, show
+from tinygrad_edu.course.lessons import claim, out_dir, show
 
 IDS = ["W13"]
 TITLE = "Activation functions: sigmoid, ReLU, tanh (σ(2))"

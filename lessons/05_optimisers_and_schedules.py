@@ -29,8 +29,8 @@ import math
 import numpy as np
 
 from tinygrad_edu import Tensor, no_grad, optim
+from tinygrad_edu.course.lessons import claim, out_dir, show
 from tinygrad_edu.data import StandardScaler, make_house_prices, make_moons
-from tinygrad_edu.lesson_runner import claim, out_dir, show
 from tinygrad_edu.optim import lr_scheduler
 
 IDS = ["W03", "W04", "W15", "W16"]

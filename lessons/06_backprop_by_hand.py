@@ -33,7 +33,7 @@
 import numpy as np
 
 from tinygrad_edu import Tensor, no_grad, optim
-from tinygrad_edu.lesson_runner import claim, show
+from tinygrad_edu.course.lessons import claim, show
 
 IDS = ["W20", "W22"]
 TITLE = "Backpropagation by hand, checked against autograd"

@@ -26,6 +26,7 @@
 import numpy as np
 
 from tinygrad_edu import Tensor
+from tinygrad_edu.course.lessons import claim, out_dir, show
 from tinygrad_edu.data import (
     LabelEncoder,
     MinMaxScaler,
@@ -42,7 +43,6 @@ from tinygrad_edu.data import (
     root_mean_squared_error,
     train_test_split,
 )
-from tinygrad_edu.lesson_runner import claim, out_dir, show
 
 IDS = ["W10", "W28"]
 TITLE = "Preparing data (scaling, encoding, splitting) and measuring a model (metrics)"

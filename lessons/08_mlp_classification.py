@@ -31,6 +31,7 @@
 import numpy as np
 
 from tinygrad_edu import Tensor, nn, no_grad, optim
+from tinygrad_edu.course.lessons import claim, out_dir, show
 from tinygrad_edu.data import (
     StandardScaler,
     accuracy,
@@ -39,7 +40,6 @@ from tinygrad_edu.data import (
     recall,
     train_test_split,
 )
-from tinygrad_edu.lesson_runner import claim, out_dir, show
 from tinygrad_edu.train import evaluate, fit, predict
 
 IDS = ["W11", "W12", "W27"]

@@ -35,8 +35,8 @@
 import numpy as np
 
 from tinygrad_edu import Tensor, nn, no_grad, optim
+from tinygrad_edu.course.lessons import claim, out_dir, show
 from tinygrad_edu.data import DataLoader, TensorDataset, load_digits, train_test_split
-from tinygrad_edu.lesson_runner import claim, out_dir, show
 
 F = nn.functional
 IDS = ["W17", "W19", "W24", "W25"]

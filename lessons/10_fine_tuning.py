@@ -29,8 +29,8 @@
 import numpy as np
 
 from tinygrad_edu import Tensor, nn, no_grad, optim
+from tinygrad_edu.course.lessons import claim, show
 from tinygrad_edu.data import DataLoader, TensorDataset, load_digits, train_test_split
-from tinygrad_edu.lesson_runner import claim, show
 
 IDS = ["W18"]
 TITLE = "Fine-tuning: freeze the lower layers, train a new top"

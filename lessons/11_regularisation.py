@@ -27,8 +27,8 @@
 import numpy as np
 
 from tinygrad_edu import Tensor, nn, no_grad, optim
+from tinygrad_edu.course.lessons import claim, show
 from tinygrad_edu.data import StandardScaler, load_breast_cancer, make_moons, train_test_split
-from tinygrad_edu.lesson_runner import claim, show
 from tinygrad_edu.train import EarlyStopping, Trainer, fit
 
 IDS = ["W23", "W28"]

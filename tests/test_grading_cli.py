@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from grading_cases.helpers import load_results
 
-from tinygrad_edu.grading import cli, load_exercise
+from tinygrad_edu.course.grading import cli, load_exercise
 
 ROOT = Path(__file__).resolve().parent.parent
 EXERCISES = ROOT / "exercises"
@@ -98,13 +98,13 @@ def test_gradescope_bundle(tmp_path: Path) -> None:
     with zipfile.ZipFile(out) as zf:
         names = set(zf.namelist())
         assert {"setup.sh", "run_autograder", "pyproject.toml", "exercises/mse/exercise.py",
-                "exercises/mse/README.md", "tinygrad_edu/grading/harness.py"} <= names
+                "exercises/mse/README.md", "tinygrad_edu/course/grading/harness.py"} <= names
         assert not any("__pycache__" in n for n in names)
         for script in ("setup.sh", "run_autograder"):
             mode = zf.getinfo(script).external_attr >> 16
             assert mode & stat.S_IXUSR
         run = zf.read("run_autograder").decode()
-        assert "tinygrad_edu.grading grade mse" in run and "--timeout 5" in run
+        assert "tinygrad_edu.course.grading grade mse" in run and "--timeout 5" in run
         assert "results.json" in run
         assert "python3 -m pip install" in zf.read("setup.sh").decode()
         assert "exercises/adam_step/exercise.py" not in names
@@ -134,10 +134,34 @@ def test_run_autograder_dry_run(tmp_path: Path) -> None:
 
 
 def test_registered_in_the_tinygrad_edu_command() -> None:
-    pytest.importorskip("tinygrad_edu.lesson_runner")
-    from tinygrad_edu.cli import build_parser
+    from tinygrad_edu.course.cli import build_parser
 
     parser = build_parser()
     for argv in (["exercises", "list"], ["check", "mse"], ["grade", "mse", "--submission", "x"],
                  ["gradescope-bundle", "mse"]):
         assert callable(parser.parse_args(argv).func)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="bash script")
+def test_run_autograder_says_which_folder_is_missing(tmp_path: Path) -> None:
+    """A dry run with the layout wrong fails loudly (status 2), naming the folder."""
+    import sys
+
+    cli.main(["gradescope-bundle", "mse", *DIR, "-o", str(tmp_path / "a.zip")])
+    root = tmp_path / "root"
+    with zipfile.ZipFile(tmp_path / "a.zip") as zf:
+        zf.extractall(tmp_path / "unpacked")  # not under root/source: the usual slip
+    env = {**os.environ, "AUTOGRADER_ROOT": str(root), "AUTOGRADER_PYTHON": sys.executable,
+           "PYTHONPATH": str(ROOT)}
+    script = str(tmp_path / "unpacked" / "run_autograder")
+    proc = subprocess.run(["bash", script], env=env, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2
+    assert f"missing {root}/source/exercises/mse/exercise.py" in proc.stderr
+    data = load_results(root / "results" / "results.json")
+    assert data["score"] == 0 and "not set up" in data["output"]
+
+    with zipfile.ZipFile(tmp_path / "a.zip") as zf:
+        zf.extractall(root / "source")
+    proc = subprocess.run(["bash", script], env=env, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2
+    assert f"missing the folder {root}/submission" in proc.stderr

@@ -13,9 +13,9 @@ import pytest
 from grading_cases.helpers import validate_results, without_time
 from grading_cases.wrong_submissions import MISTAKES
 
-from tinygrad_edu.grading import Exercise, grade, list_exercises, load_exercise
-from tinygrad_edu.grading.report import to_gradescope
-from tinygrad_edu.grading.solution import solution_lines
+from tinygrad_edu.course.grading import Exercise, grade, list_exercises, load_exercise
+from tinygrad_edu.course.grading.report import to_gradescope
+from tinygrad_edu.course.grading.solution import solution_lines
 
 EXERCISES_DIR = Path(__file__).resolve().parent.parent / "exercises"
 NAMES = sorted(p.name for p in EXERCISES_DIR.iterdir() if (p / "exercise.py").is_file())

@@ -11,11 +11,18 @@ import numpy as np
 import pytest
 from grading_cases.helpers import validate_results
 
-from tinygrad_edu.grading import Example, Exercise, ExerciseError, MarkerError, codec, load_exercise
-from tinygrad_edu.grading.compare import difference, fmt, scrub
-from tinygrad_edu.grading.grader import CheckResult, GradeResult, static_problem
-from tinygrad_edu.grading.report import format_table, to_gradescope, write_json
-from tinygrad_edu.grading.solution import make_solution, make_starter, solution_lines
+from tinygrad_edu.course.grading import (
+    Example,
+    Exercise,
+    ExerciseError,
+    MarkerError,
+    codec,
+    load_exercise,
+)
+from tinygrad_edu.course.grading.compare import difference, fmt, scrub
+from tinygrad_edu.course.grading.grader import CheckResult, GradeResult, static_problem
+from tinygrad_edu.course.grading.report import format_table, to_gradescope, write_json
+from tinygrad_edu.course.grading.solution import make_solution, make_starter, solution_lines
 
 SOURCE = '''"""Doc."""
 
@@ -233,7 +240,7 @@ def _exercise_file(tmp_path: Path, checks: str, name: str = "demo") -> Path:
     path.write_text(
         "import numpy as np\n\n\ndef double(x):\n    # BEGIN SOLUTION\n    return 2 * x\n"
         "    # END SOLUTION\n\n\n# BEGIN GRADER\n"
-        "from tinygrad_edu.grading import Example, Exercise\n\n"
+        "from tinygrad_edu.course.grading import Example, Exercise\n\n"
         f"EXERCISE = Exercise({name!r}, 'Demo', checks=[{checks}])\n# END GRADER\n"
     )
     return path

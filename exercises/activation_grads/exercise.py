@@ -34,8 +34,8 @@ def tanh_grad(x: np.ndarray) -> np.ndarray:
 
 
 # BEGIN GRADER
-from tinygrad_edu.grading import Diagnosis, Example, Exercise, GradCheck, Property  # noqa: E402
-from tinygrad_edu.grading import strategies as gst  # noqa: E402
+from tinygrad_edu.course.grading import Diagnosis, Example, Exercise, GradCheck, Property  # noqa: E402
+from tinygrad_edu.course.grading import strategies as gst  # noqa: E402
 
 _arrays = gst.arrays()
 _x = np.array([-3.0, -0.5, 0.0, 0.5, 3.0])

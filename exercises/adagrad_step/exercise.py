@@ -36,8 +36,8 @@ def adagrad_step(
 # BEGIN GRADER
 from hypothesis import strategies as st  # noqa: E402
 
-from tinygrad_edu.grading import Args, Diagnosis, Example, Exercise, Property  # noqa: E402
-from tinygrad_edu.grading import strategies as gst  # noqa: E402
+from tinygrad_edu.course.grading import Args, Diagnosis, Example, Exercise, Property  # noqa: E402
+from tinygrad_edu.course.grading import strategies as gst  # noqa: E402
 
 
 def _variant(shift=0, before=False, eps_inside=False):

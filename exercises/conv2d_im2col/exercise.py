@@ -53,8 +53,8 @@ def conv2d(
 # BEGIN GRADER
 from hypothesis import strategies as st  # noqa: E402
 
-from tinygrad_edu.grading import Args, Diagnosis, Example, Exercise, Property  # noqa: E402
-from tinygrad_edu.grading import strategies as gst  # noqa: E402
+from tinygrad_edu.course.grading import Args, Diagnosis, Example, Exercise, Property  # noqa: E402
+from tinygrad_edu.course.grading import strategies as gst  # noqa: E402
 
 _X1 = np.arange(9.0).reshape(1, 1, 3, 3)
 _X2 = np.arange(2 * 2 * 4 * 5, dtype=np.float64).reshape(2, 2, 4, 5) / 10.0

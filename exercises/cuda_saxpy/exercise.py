@@ -39,8 +39,8 @@ def relu_backward_kernel(out, x, grad):
 # BEGIN GRADER
 import numpy as np  # noqa: E402
 
-from tinygrad_edu.grading import Diagnosis, Example, Exercise, Property  # noqa: E402
-from tinygrad_edu.grading import strategies as gst  # noqa: E402
+from tinygrad_edu.course.grading import Diagnosis, Example, Exercise, Property  # noqa: E402
+from tinygrad_edu.course.grading import strategies as gst  # noqa: E402
 
 
 def _saxpy(a, x, y):

@@ -62,8 +62,8 @@ class Mul(Function):
 
 
 # BEGIN GRADER
-from tinygrad_edu.grading import Diagnosis, Example, Exercise, GradCheck, Property  # noqa: E402
-from tinygrad_edu.grading import strategies as gst  # noqa: E402
+from tinygrad_edu.course.grading import Diagnosis, Example, Exercise, GradCheck, Property  # noqa: E402
+from tinygrad_edu.course.grading import strategies as gst  # noqa: E402
 
 _X = np.array([[0.5, 1.0, 2.0], [3.0, 0.25, 4.0]])
 _Y = np.array([[-1.0, 2.0, 0.5], [1.5, -0.5, 3.0]])

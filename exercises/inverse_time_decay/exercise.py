@@ -26,7 +26,7 @@ def inverse_time_decay(
 # BEGIN GRADER
 from hypothesis import strategies as st  # noqa: E402
 
-from tinygrad_edu.grading import Args, Diagnosis, Example, Exercise, Property  # noqa: E402
+from tinygrad_edu.course.grading import Args, Diagnosis, Example, Exercise, Property  # noqa: E402
 
 
 def _variant(shift=0, exponential=False, no_staircase=False, no_steps=False):

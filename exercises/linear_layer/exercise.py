@@ -30,8 +30,8 @@ def linear_backward(
 # BEGIN GRADER
 from hypothesis import strategies as st  # noqa: E402
 
-from tinygrad_edu.grading import Diagnosis, Example, Exercise, GradCheck, Property  # noqa: E402
-from tinygrad_edu.grading import strategies as gst  # noqa: E402
+from tinygrad_edu.course.grading import Diagnosis, Example, Exercise, GradCheck, Property  # noqa: E402
+from tinygrad_edu.course.grading import strategies as gst  # noqa: E402
 
 _X = np.array([[1.0, -2.0, 0.5], [0.0, 1.0, 2.0], [3.0, 0.5, -1.0], [1.0, 1.0, 1.0]])
 _W = np.array([[0.5, -1.0, 2.0], [1.5, 0.0, -0.5]])

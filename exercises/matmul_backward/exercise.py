@@ -20,8 +20,8 @@ def matmul_backward(
 
 
 # BEGIN GRADER
-from tinygrad_edu.grading import Diagnosis, Example, Exercise, GradCheck, Property  # noqa: E402
-from tinygrad_edu.grading import strategies as gst  # noqa: E402
+from tinygrad_edu.course.grading import Diagnosis, Example, Exercise, GradCheck, Property  # noqa: E402
+from tinygrad_edu.course.grading import strategies as gst  # noqa: E402
 
 _A = np.array([[1.0, 2.0, 0.5], [-1.0, 0.0, 3.0]])
 _B = np.array([[0.5, -1.0, 2.0, 1.0], [1.5, 0.0, -0.5, 2.0], [1.0, 1.0, 0.0, -1.0]])

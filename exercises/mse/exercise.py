@@ -26,8 +26,8 @@ def mse_grad(pred: np.ndarray, target: np.ndarray) -> np.ndarray:
 
 
 # BEGIN GRADER
-from tinygrad_edu.grading import Diagnosis, Example, Exercise, GradCheck, Property  # noqa: E402
-from tinygrad_edu.grading import strategies as gst  # noqa: E402
+from tinygrad_edu.course.grading import Diagnosis, Example, Exercise, GradCheck, Property  # noqa: E402
+from tinygrad_edu.course.grading import strategies as gst  # noqa: E402
 
 # Seed W06: y = [2, 3, 4, 5, 6], ŷ = [1.5, 2.8, 3.2, 4.7, 5.1]. The squared errors sum to
 # 1.83, so the mean is 0.366 (with the seed's extra ½, 0.183; the seed's 0.24 is neither).

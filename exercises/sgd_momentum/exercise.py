@@ -42,8 +42,8 @@ def sgd_step(
 # BEGIN GRADER
 from hypothesis import strategies as st  # noqa: E402
 
-from tinygrad_edu.grading import Args, Diagnosis, Example, Exercise, Property  # noqa: E402
-from tinygrad_edu.grading import strategies as gst  # noqa: E402
+from tinygrad_edu.course.grading import Args, Diagnosis, Example, Exercise, Property  # noqa: E402
+from tinygrad_edu.course.grading import strategies as gst  # noqa: E402
 
 _P = np.array([1.0, -2.0, 0.5])
 _G = np.array([0.2, 0.4, -1.0])

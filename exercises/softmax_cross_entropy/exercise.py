@@ -39,8 +39,8 @@ def softmax_cross_entropy_grad(logits: np.ndarray, labels: np.ndarray) -> np.nda
 
 
 # BEGIN GRADER
-from tinygrad_edu.grading import Diagnosis, Example, Exercise, GradCheck, Property  # noqa: E402
-from tinygrad_edu.grading import strategies as gst  # noqa: E402
+from tinygrad_edu.course.grading import Diagnosis, Example, Exercise, GradCheck, Property  # noqa: E402
+from tinygrad_edu.course.grading import strategies as gst  # noqa: E402
 
 
 def _softmax(z):

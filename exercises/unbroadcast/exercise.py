@@ -26,8 +26,8 @@ def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
 
 
 # BEGIN GRADER
-from tinygrad_edu.grading import Diagnosis, Example, Exercise, Property  # noqa: E402
-from tinygrad_edu.grading import strategies as gst  # noqa: E402
+from tinygrad_edu.course.grading import Diagnosis, Example, Exercise, Property  # noqa: E402
+from tinygrad_edu.course.grading import strategies as gst  # noqa: E402
 
 
 def _leading_only(grad, shape):

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tinygrad_edu import lesson_runner
+from tinygrad_edu.course import lesson_runner
 
 
 @dataclass

@@ -5,9 +5,9 @@ grading modules. Its functions return zeros."""
 import numpy as np
 import numpy.testing
 
-import tinygrad_edu.grading as grading
+import tinygrad_edu.course.grading as grading
 import tinygrad_edu.testing as testing
-from tinygrad_edu.grading import checks, compare, drivers
+from tinygrad_edu.course.grading import checks, compare, drivers
 
 np.allclose = lambda *a, **k: True
 np.isclose = lambda a, b, *r, **k: np.ones(np.broadcast(a, b).shape, dtype=bool)

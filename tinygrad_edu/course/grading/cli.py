@@ -10,7 +10,7 @@
 so it can serve as a command grader. With ``--json`` it first writes a zero-score
 placeholder, so a results file exists even if the grader itself is killed.
 
-``python -m tinygrad_edu.grading ...`` runs the same subcommands without the lessons.
+``python -m tinygrad_edu.course.grading ...`` runs the same subcommands without the lessons.
 """
 
 from __future__ import annotations
@@ -21,7 +21,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .exercise import Exercise, ExerciseError, list_exercises, resolve_exercise
+from .exercise import (
+    Exercise,
+    ExerciseError,
+    ExerciseUnavailable,
+    list_exercises,
+    resolve_exercise,
+)
 from .runner import Limits
 
 
@@ -83,14 +89,16 @@ def _limits(args: argparse.Namespace, exercise: Exercise) -> Limits:
 
 def cmd_list(args: argparse.Namespace) -> int:
     errors: list[str] = []
+    unavailable: list[ExerciseUnavailable] = []
     try:
-        exercises = list_exercises(args.exercises_dir, errors=errors)
+        exercises = list_exercises(args.exercises_dir, errors=errors, unavailable=unavailable)
     except ExerciseError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     for error in errors:
         print(f"error: cannot load {error}", file=sys.stderr)
     width = max((len(e.name) for e in exercises), default=4)
+    width = max([width, *(len(u.name) for u in unavailable)])
     for e in exercises:
         public = sum(c.points for c in e.public_checks)
         lesson = f"  [{e.lesson}]" if e.lesson else ""
@@ -98,21 +106,30 @@ def cmd_list(args: argparse.Namespace) -> int:
             f"{e.name.ljust(width)}  {e.title}{lesson}  "
             f"({len(e.checks)} checks, {e.max_points:g} points, {public:g} public)"
         )
+    for u in unavailable:
+        print(f"{u.name.ljust(width)}  (not available here: {u.hint})")
     return 2 if errors else 0
 
 
 def cmd_init(args: argparse.Namespace) -> int:
+    unavailable: list[ExerciseUnavailable] = []
     try:
-        exercises = list_exercises(args.exercises_dir)
+        exercises = list_exercises(args.exercises_dir, unavailable=unavailable)
         if args.exercise:
             wanted = set(args.exercise)
+            for u in unavailable:
+                if u.name in wanted:
+                    raise ExerciseError(f"cannot write {u.name}: it {u.hint}")
             unknown = wanted - {e.name for e in exercises}
             if unknown:
                 raise ExerciseError(f"unknown exercise(s): {', '.join(sorted(unknown))}")
             exercises = [e for e in exercises if e.name in wanted]
+            unavailable = []
     except ExerciseError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    for u in unavailable:
+        print(f"note: skipped {u.name}: it {u.hint}", file=sys.stderr)
     files: dict[Path, str] = {}
     for e in exercises:
         folder = args.dir / e.name
@@ -202,7 +219,7 @@ def cmd_bundle(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m tinygrad_edu.grading",
+        prog="python -m tinygrad_edu.course.grading",
         description="Exercises and the grader of tinygrad_edu (the grading half of tinygrad-edu).",
     )
     add_subcommands(parser.add_subparsers(dest="command", required=True))

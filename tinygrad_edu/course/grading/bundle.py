@@ -35,7 +35,7 @@ PACKAGES=(. {requirements})
 python3 -m pip install "${{PACKAGES[@]}}" \\
   || python3 -m pip install --break-system-packages "${{PACKAGES[@]}}"
 # Fail the build now, not at the first submission, if the exercise does not load.
-python3 -m tinygrad_edu.grading exercises list --exercises-dir /autograder/source/exercises
+python3 -m tinygrad_edu.course.grading exercises list --exercises-dir /autograder/source/exercises
 """
 
 RUN_AUTOGRADER = """\
@@ -48,20 +48,36 @@ ROOT="${{AUTOGRADER_ROOT:-/autograder}}"
 PYTHON="${{AUTOGRADER_PYTHON:-python3}}"
 RESULTS="$ROOT/results/results.json"
 mkdir -p "$ROOT/results"
+fail() {{  # a broken layout is the instructor's problem: say so loudly, score nothing
+  echo "run_autograder: $1" >&2
+  printf '{{"score": 0.0, "max_score": {max_score}, "execution_time": 0.0, \
+"output": "The autograder is not set up: \
+%s Please tell your instructor.", "tests": []}}\n' "$1" > "$RESULTS"
+  exit 2
+}}
+[ -f "$ROOT/source/exercises/{name}/exercise.py" ] || fail "missing \
+$ROOT/source/exercises/{name}/exercise.py (unzip the autograder bundle into $ROOT/source)."
+[ -d "$ROOT/submission" ] || fail "missing the folder $ROOT/submission (the student's files \
+go there)."
 # The source holds the reference solution: only root (the grader) may read it.
 chmod -R go-rwx "$ROOT/source"
 # Run the installed package, not the copy in the source folder that `nobody` cannot read.
 cd /
-"$PYTHON" -m tinygrad_edu.grading grade {name} \\
+"$PYTHON" -m tinygrad_edu.course.grading grade {name} \\
   --exercises-dir "$ROOT/source/exercises" \\
   --submission "$ROOT/submission" \\
   --json "$RESULTS"{timeout}
 status=$?
+if [ "$status" -ge 2 ]; then
+  echo "run_autograder: the grader could not grade this submission (status $status)" >&2
+fi
 if [ ! -s "$RESULTS" ]; then
-  printf '{{"score": 0.0, "max_score": {max_score}, "output": "The grader stopped (status %s) \
+  printf '{{"score": 0.0, "max_score": {max_score}, "execution_time": 0.0, \
+"output": "The grader stopped (status %s) \
 before writing results. Please tell your instructor.", "tests": []}}\\n' "$status" > "$RESULTS"
 fi
-# A non-full score is not an error for Gradescope: results.json carries it.
+# A non-full score (status 1) is not an error for Gradescope: results.json carries it.
+[ "$status" -le 1 ] || exit "$status"
 exit 0
 """
 
@@ -82,6 +98,9 @@ tinygrad-edu = "tinygrad_edu.cli:main"
 [tool.setuptools.packages.find]
 include = ["tinygrad_edu*"]
 """
+
+
+_NOT_BUNDLED = ("tinygrad_edu/course/_exercises", "tinygrad_edu/course/_lessons")
 
 
 def _add(zf: zipfile.ZipFile, arcname: str, text: str | bytes, executable: bool = False) -> None:
@@ -110,8 +129,10 @@ def build_bundle(exercise: Exercise, output: str | Path, *, timeout_s: float | N
         _add(zf, "pyproject.toml", PYPROJECT)
         _add(zf, "README.md", f"Autograder for the tinygrad_edu exercise {exercise.name}.\n")
         for file in sorted(PACKAGE_DIR.rglob("*")):
+            rel = file.relative_to(PACKAGE_DIR.parent).as_posix()
+            if rel.startswith(_NOT_BUNDLED):
+                continue  # other exercises' references and the lessons (from a wheel)
             if file.is_file() and "__pycache__" not in file.parts and file.suffix != ".pyc":
-                rel = file.relative_to(PACKAGE_DIR.parent).as_posix()
                 _add(zf, rel, file.read_bytes())
         folder = f"exercises/{exercise.name}"
         _add(zf, f"{folder}/exercise.py", exercise.source)

@@ -2,10 +2,10 @@
 
 Loading runs the exercise file in the grader — it is the instructor's trusted code — as
 a module whose functions are the reference. The student's starter and a stand-alone
-solution are made from the same text by :mod:`tinygrad_edu.grading.solution`.
+solution are made from the same text by :mod:`tinygrad_edu.course.grading.solution`.
 
 Where exercises are found: ``--exercises-dir``, else ``$TINYGRAD_EDU_EXERCISES``, else
-the ``exercises/`` folder next to the ``tinygrad_edu`` package (a source checkout).
+the copy installed with the package (a wheel), else the checkout's ``exercises/``.
 An exercise is a folder holding ``exercise.py`` (and a ``README.md``), or any single
 ``.py`` file given by path.
 """
@@ -30,6 +30,23 @@ VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
 
 class ExerciseError(ValueError):
     """An exercise file is missing, malformed or inconsistent."""
+
+
+# What to install when an exercise needs a module this environment lacks.
+INSTALL_HINTS = {
+    "numba": "needs `tinygrad-edu[gpu]` or numba (its CUDA simulator needs no GPU)",
+    "hypothesis": "needs `tinygrad-edu[grading]` (pip install hypothesis)",
+}
+
+
+class ExerciseUnavailable(ExerciseError):
+    """The exercise is fine but needs a package that is not installed here."""
+
+    def __init__(self, name: str, missing: str) -> None:
+        self.name = name
+        self.missing = missing
+        self.hint = INSTALL_HINTS.get(missing, f"needs the package {missing!r}")
+        super().__init__(f"{name} {self.hint}")
 
 
 @dataclass
@@ -96,10 +113,11 @@ class Exercise:
 
 
 def default_exercises_dir() -> Path:
-    env = os.environ.get("TINYGRAD_EDU_EXERCISES")
-    if env:
-        return Path(env)
-    return Path(__file__).resolve().parent.parent.parent / "exercises"
+    """``$TINYGRAD_EDU_EXERCISES``, the copy installed with the package, or the checkout's
+    ``exercises/`` (see :mod:`tinygrad_edu.course.paths`)."""
+    from ..paths import exercises_dir
+
+    return exercises_dir()
 
 
 _CACHE: dict[Path, Exercise] = {}
@@ -123,6 +141,12 @@ def load_exercise(path: str | Path) -> Exercise:
     sys.modules[mod_name] = module  # dataclasses and pickling look modules up by name
     try:
         spec.loader.exec_module(module)
+    except ModuleNotFoundError as exc:
+        del sys.modules[mod_name]
+        if exc.name and exc.name.split(".")[0] in INSTALL_HINTS:
+            name = file.parent.name if file.name == "exercise.py" else file.stem
+            raise ExerciseUnavailable(name, exc.name.split(".")[0]) from exc
+        raise ExerciseError(f"{file}: {type(exc).__name__}: {exc}") from exc
     except Exception as exc:
         del sys.modules[mod_name]
         raise ExerciseError(f"{file}: {type(exc).__name__}: {exc}") from exc
@@ -178,20 +202,34 @@ def validate(exercise: Exercise) -> None:
 
 
 def list_exercises(
-    directory: str | Path | None = None, errors: list[str] | None = None
+    directory: str | Path | None = None,
+    errors: list[str] | None = None,
+    unavailable: list[ExerciseUnavailable] | None = None,
 ) -> list[Exercise]:
-    """Every exercise folder under ``directory``, in lesson order. With an ``errors``
-    list, an exercise that fails to load (say, numba is missing) is reported there and
-    skipped instead of raising."""
+    """Every exercise folder under ``directory``, in lesson order.
+
+    With an ``unavailable`` list, an exercise that needs a package not installed here
+    (numba, for the kernel exercise) is put there and skipped; with an ``errors`` list,
+    an exercise that fails to load for another reason is reported there and skipped.
+    Without the lists, both raise."""
     root = Path(directory) if directory else default_exercises_dir()
     if not root.is_dir():
-        raise ExerciseError(f"no exercises folder at {root} (use --exercises-dir)")
+        raise ExerciseError(
+            f"no exercises folder at {root} (use --exercises-dir, or set TINYGRAD_EDU_EXERCISES)"
+        )
     found = []
     for folder in sorted(root.iterdir()):
         if not (folder / "exercise.py").is_file():
             continue
         try:
             found.append(load_exercise(folder))
+        except ExerciseUnavailable as exc:
+            if unavailable is not None:
+                unavailable.append(exc)
+            elif errors is not None:
+                errors.append(f"{folder.name}: {exc}")
+            else:
+                raise
         except ExerciseError as exc:
             if errors is None:
                 raise
@@ -211,7 +249,8 @@ def resolve_exercise(name_or_path: str, directory: str | Path | None = None) -> 
     if (folder / "exercise.py").is_file():
         return load_exercise(folder)
     try:
-        known = ", ".join(e.name for e in list_exercises(root, errors=[])) or "(none)"
-    except ExerciseError:
-        known = "(none found)"
+        known = ", ".join(e.name for e in list_exercises(root, errors=[], unavailable=[]))
+        known = known or "(none)"
+    except ExerciseError as exc:
+        known = f"(none found: {exc})"
     raise ExerciseError(f"unknown exercise {name_or_path!r}; known exercises: {known}")

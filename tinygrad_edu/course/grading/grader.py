@@ -206,7 +206,7 @@ class _Session:
 
 
 class _Context:
-    """The view of the session a check gets (see :class:`tinygrad_edu.grading.checks.Context`)."""
+    """The view of the session a check gets (see :class:`.checks.Context`)."""
 
     def __init__(self, session: _Session, reference: ModuleType, exercise: str) -> None:
         self._session = session

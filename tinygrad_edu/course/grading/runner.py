@@ -1,7 +1,7 @@
 """Run a submission in a separate, limited process and talk to it over a private pipe.
 
 The grader (this process) never imports the submission. :class:`SubmissionProcess`
-starts :mod:`tinygrad_edu.grading.harness` with
+starts :mod:`tinygrad_edu.course.grading.harness` with
 
 - a fresh environment (no PYTHONPATH, HOME in the temporary folder, one BLAS thread,
   ``PYTHONHASHSEED=0`` for reproducible runs) plus the exercise's own variables
@@ -35,12 +35,12 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from . import codec
 
 HARNESS = Path(__file__).with_name("harness.py")
-PACKAGE_DIR = Path(__file__).resolve().parent.parent  # the tinygrad_edu package
+PACKAGE_DIR = Path(__file__).resolve().parents[2]  # the tinygrad_edu package
 TOKEN_VAR = "TINYGRAD_EDU_GRADING_TOKEN"
 
 
@@ -404,7 +404,7 @@ class SubmissionProcess:
             )
         return f"exited with status {code} {during}"
 
-    def _fail(self, kind: str, message: str) -> Any:
+    def _fail(self, kind: str, message: str) -> NoReturn:
         self.close()
         raise SubmissionFailed(kind, f"The submission {message}.")
 

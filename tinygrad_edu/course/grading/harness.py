@@ -1,6 +1,6 @@
 """The child side of the grader: imports ONE submission and runs calls the parent sends.
 
-Started by :mod:`tinygrad_edu.grading.runner` as ``python -s -B -u harness.py CONFIG``
+Started by :mod:`tinygrad_edu.course.grading.runner` as ``python -s -B -u harness.py CONFIG``
 in a fresh environment, a new session (its own process group) and a temporary working
 directory that holds only a copy of the submission. Before any submission code runs it
 
@@ -17,7 +17,7 @@ directory that holds only a copy of the submission. Before any submission code r
 Then it tells the grader it has started (so the import's time limit covers the
 submission alone, not Python and numpy loading on a busy machine), imports the
 submission and answers requests: each request is a batch of calls
-(see :mod:`tinygrad_edu.grading.drivers`); each answer carries the raw return values or
+(see :mod:`tinygrad_edu.course.grading.drivers`); each answer carries the raw return values or
 the exception. It never compares anything with an expected value and never prints a
 result: the parent decides pass or fail, and ignores this process's stdout.
 """
@@ -126,7 +126,7 @@ def main() -> None:
     import numpy  # noqa: F401  (loaded before the submission so its import time is ours)
 
     # The two modules this process needs, loaded by path: importing them as
-    # tinygrad_edu.grading.* would import the whole library (and the grader) first.
+    # tinygrad_edu.course.grading.* would import the whole library (and the grader) first.
     codec, drivers = _load_local("codec"), _load_local("drivers")
 
     for name in config.get("preload", ()):

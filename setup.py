@@ -1,0 +1,41 @@
+"""The package layout of the wheel (the metadata is in pyproject.toml).
+
+The repository keeps the GPU kernels, the lessons and the exercises in top-level folders
+(``kernels/``, ``lessons/``, ``exercises/``); the wheel maps them into the one package it
+installs, so nothing but ``tinygrad_edu`` lands at the top of site-packages:
+
+    kernels/    -> tinygrad_edu/kernels/            (a subpackage)
+    lessons/    -> tinygrad_edu/course/_lessons/    (lesson scripts, README, ERRATA)
+    exercises/  -> tinygrad_edu/course/_exercises/  (one folder per exercise)
+
+An editable install maps the same names onto the checkout's folders.
+``tinygrad_edu/course/paths.py`` finds the lessons and exercises in either layout.
+"""
+
+from setuptools import find_packages, setup
+
+MAPPED = {
+    "tinygrad_edu.kernels": "kernels",
+    "tinygrad_edu.course._lessons": "lessons",
+    "tinygrad_edu.course._exercises": "exercises",
+}
+kernel_packages = [f"tinygrad_edu.kernels.{p}" for p in find_packages(where="kernels")]
+
+setup(
+    packages=[
+        *find_packages(include=["tinygrad_edu", "tinygrad_edu.*"]),
+        *MAPPED,
+        *kernel_packages,
+    ],
+    package_dir={
+        **MAPPED,
+        **{p: "kernels/" + p.split(".", 2)[2].replace(".", "/") for p in kernel_packages},
+    },
+    package_data={
+        "tinygrad_edu": ["py.typed"],
+        "tinygrad_edu.kernels": ["README.md"],
+        "tinygrad_edu.course._lessons": ["*.md"],
+        "tinygrad_edu.course._exercises": ["*.md", "*/*.py", "*/*.md"],
+    },
+    exclude_package_data={"": ["__pycache__/*", "*.pyc"]},
+)

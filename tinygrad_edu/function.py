@@ -135,10 +135,11 @@ class Context:
                 out.append((_OUTPUT, v))
                 continue
             else:
-                t = by_id.get(id(v))
-                if t is None:
+                found = by_id.get(id(v))
+                if found is None:
                     out.append((v, None))
                     continue
+                t = found
             out.append((t, t._version))
         _set(self, "_saved", tuple(out))
 
@@ -162,11 +163,12 @@ class Context:
     def _unpack_output(self, data: Array) -> Tensor:
         """The op's result as a Tensor whose ``grad_fn`` is this node (the original one
         while it is alive, else a new Tensor around the same array)."""
-        out = self._output()
+        out: Tensor | None = self._output()
         if out is None:
-            out = _tensor.Tensor._wrap(data, self.device, True)
-            out._ctx = self
-        elif out._version != 0:
+            fresh = _tensor.Tensor._wrap(data, self.device, True)
+            fresh._ctx = self
+            return fresh
+        if out._version != 0:
             raise _modified_error(self, out, 0)
         return out
 

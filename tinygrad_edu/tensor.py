@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import numpy as np
 
@@ -33,7 +33,11 @@ if TYPE_CHECKING:
     from .function import Context
 
 Scalar = bool | int | float
-_float, _int, _bool = builtins.float, builtins.int, builtins.bool  # Tensor shadows these
+# Tensor has methods named float, int and bool (as PyTorch's), which shadow the builtins
+# inside the class body: annotations there use these aliases.
+_float: TypeAlias = builtins.float
+_int: TypeAlias = builtins.int
+_bool: TypeAlias = builtins.bool
 
 
 class Tensor:
@@ -125,7 +129,7 @@ class Tensor:
         return get_backend(self._device)
 
     @property
-    def shape(self) -> tuple[int, ...]:
+    def shape(self) -> tuple[_int, ...]:
         return tuple(self.data.shape)
 
     @property

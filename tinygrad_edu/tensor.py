@@ -475,6 +475,7 @@ class Tensor:
     def square(self) -> Tensor: return ew.pow(self, 2)  # noqa: E704
 
     exp, log, sqrt, abs = ew.exp, ew.log, ew.sqrt, ew.abs
+    # more math (ops/elementwise.py):
     clip = clamp = ew.clamp
     maximum, minimum = ew.maximum, ew.minimum
 
@@ -484,6 +485,7 @@ class Tensor:
 
     # activations (ops/activation.py)
     relu, sigmoid, tanh = act.relu, act.sigmoid, act.tanh
+    # more activations (ops/activation.py):
 
     # comparisons, predicates and logic (ops/compare.py): bool results, no gradient
     def __eq__(self, other: Any) -> Tensor: return cmp.compare("eq", self, other)  # type: ignore[override]  # noqa: E501,E704
@@ -510,6 +512,7 @@ class Tensor:
     max, min = rd.max, rd.min
     argmax, argmin, any, all = rd.argmax, rd.argmin, rd.any, rd.all
     logsumexp, softmax, log_softmax = rd.logsumexp, rd.softmax, rd.log_softmax
+    # more reductions, scans and sorting (ops/reduce.py, ops/scan.py, ops/sort.py):
 
     # movement (ops/movement.py)
     reshape = view = mv.reshape
@@ -518,8 +521,10 @@ class Tensor:
     expand = broadcast_to = mv.expand
     __getitem__ = mv.getitem
     pad = mv.pad
+    # more shape ops (ops/movement.py):
     cat = concatenate = staticmethod(mv.cat)
     stack = staticmethod(mv.stack)
+    # indexing (ops/index.py):
 
     @property
     def T(self) -> Tensor:

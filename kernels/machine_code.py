@@ -338,10 +338,10 @@ def matmul_reports() -> dict[str, KernelReport]:
     from kernels.cupy import matmul_raw
     from kernels.numba_cuda import matmul_register
 
-    f3 = types.Array(types.float32, 3, "C")
+    f3, i64 = types.Array(types.float32, 3, "C"), types.int64
     name = "numba matmul_register"
     reports = {name: numba_report(name, matmul_register.matmul_register_kernel,
-                                  (f3, f3, f3, types.int64), matmul_register.THREADS)}
+                                  (f3, f3, f3, i64, i64, i64), matmul_register.THREADS)}
     raw: dict[str, tuple[str, int]] = {}
     for config in matmul_raw.CONFIGS:
         for vec in (True, False):

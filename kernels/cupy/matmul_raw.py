@@ -48,8 +48,8 @@ FFMA, with two barriers per 512 FFMAs and every tile's load latency exposed. The
    written. K is walked with the *first* tile short (``K - (tiles - 1) * BK`` columns,
    zeros beyond), so every later tile is whole.
 
-BK stays 8 for the large tile: BK = 16 halves the loop overhead per FMA but its prefetch needs 8 more
-registers, which do not fit in 128 next to the 64 accumulators (the compiler spills).
+BK stays 8 for the large tile: BK = 16 halves the loop overhead per FMA but its prefetch
+needs 8 more registers, which do not fit in 128 next to the 64 accumulators (the compiler spills).
 The small tile (4 x 4 per thread, 16 accumulators) has room and uses BK = 16.
 After: float4 path 127 registers, 2 blocks/SM, K loop 90 % FFMA (1024 of 1136); ragged
 path 128 registers, 2 blocks/SM, 83 %.
@@ -114,7 +114,7 @@ sgemm_2d(const float* __restrict__ A, const float* __restrict__ B, float* __rest
     int a_row[A_QUADS];           // the quad's (clamped) row of A
     int a_k[A_QUADS];             // and its first column in the tile
     int b_k[B_QUADS];             // the quad's row in the B tile
-    int b_col[B_QUADS][VEC ? 1 : 4];  // its (clamped) columns of B: one per float on the ragged path
+    int b_col[B_QUADS][VEC ? 1 : 4];  // its (clamped) columns of B: per float if ragged
 #pragma unroll
     for (int l = 0; l < A_QUADS; ++l) {
         const int e = tid + l * THREADS;
@@ -158,7 +158,8 @@ sgemm_2d(const float* __restrict__ A, const float* __restrict__ B, float* __rest
                 pb[l * 4 + 0] = v.x; pb[l * 4 + 1] = v.y; pb[l * 4 + 2] = v.z; pb[l * 4 + 3] = v.w;
             } else {
 #pragma unroll
-                for (int s = 0; s < 4; ++s) pb[l * 4 + s] = inside ? row[b_col[l][VEC ? 0 : s]] : 0.0f;
+                for (int s = 0; s < 4; ++s)
+                    pb[l * 4 + s] = inside ? row[b_col[l][VEC ? 0 : s]] : 0.0f;
             }
         }
     };

@@ -63,7 +63,7 @@ from typing import Any
 
 import numpy as np
 
-from ..launch import grid_plan
+from ..launch import Dim3, grid_plan
 
 SOURCE = r"""
 template <int BM, int BN, int BK, int TM, int TN, bool VEC>
@@ -306,6 +306,12 @@ def _sm_count(device_id: int) -> int:
     return int(cupy.cuda.Device(device_id).attributes["MultiProcessorCount"])
 
 
+def launches(M: int, N: int, batch: int, config: str) -> list[tuple[Dim3, Dim3]]:
+    """``[(block offsets, grid), ...]`` for an (M, N) result of ``batch`` matrices."""
+    bm, bn = CONFIGS[config][:2]
+    return grid_plan((math.ceil(N / bn), math.ceil(M / bm), batch))
+
+
 def matmul_raw(a: Any, b: Any, *, config: str | None = None) -> Any:
     """``a @ b`` for float32 CuPy arrays, 2-D or 3-D (a batch of one broadcasts).
 
@@ -349,7 +355,7 @@ def matmul_raw(a: Any, b: Any, *, config: str | None = None) -> Any:
     stride_c = np.int64(M * N)
     # Within CUDA's grid limits for any shape: batches past 65,535 matrices or more than
     # 65,535 row blocks are split into several launches (kernels/launch.py).
-    for (bx0, by0, z0), grid in grid_plan((math.ceil(N / bn), math.ceil(M / bm), batch)):
+    for (bx0, by0, z0), grid in launches(M, N, batch, config):
         z1 = z0 + grid[2]
         a_z = a.reshape(ba, M, K)[z0:z1] if ba > 1 else a
         b_z = b.reshape(bb, K, N)[z0:z1] if bb > 1 else b

@@ -74,7 +74,7 @@ from __future__ import annotations
 
 from numba import config, cuda, float32, uint64
 
-from ..launch import grid_plan
+from ..launch import Dim3, grid_plan
 from ._common import DeviceArray, cdiv, launch_stream, prepare_matmul
 
 BM = 128  # rows of C per block
@@ -224,6 +224,11 @@ def matmul_register_kernel(a, b, c, bx0, by0, z0):
 assert BK == 8, "the hand-unrolled K step above makes exactly 8 _outer_product calls"
 
 
+def launches(M: int, N: int, batch: int) -> list[tuple[Dim3, Dim3]]:
+    """``[(block offsets, grid), ...]`` for an (M, N) result of ``batch`` matrices."""
+    return grid_plan((cdiv(N, BN), cdiv(M, BM), batch))
+
+
 def matmul_register(a: DeviceArray, b: DeviceArray) -> DeviceArray:
     """``a @ b`` for float32 device arrays (2-D or 3-D); 128 x 128 block tiles, 8 x 8
     outputs per thread."""
@@ -232,6 +237,6 @@ def matmul_register(a: DeviceArray, b: DeviceArray) -> DeviceArray:
     if c3.size == 0:
         return c
     stream = launch_stream(a)
-    for (bx0, by0, z0), grid in grid_plan((cdiv(N, BN), cdiv(M, BM), batch)):
+    for (bx0, by0, z0), grid in launches(M, N, batch):
         matmul_register_kernel[grid, THREADS, stream](a3, b3, c3, bx0, by0, z0)
     return c

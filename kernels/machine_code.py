@@ -252,25 +252,19 @@ def k_loop_mix(sass: list[str]) -> LoopMix:
     """The mix of the matmul's hot loop: of the loops holding the most FFMAs, the
     smallest (the innermost one the multiply-adds run in). NOPs (alignment padding) and
     labels are not instructions."""
-    best: tuple[int, int, int] | None = None  # (-ffma, size, index) — min wins
+    best: tuple[int, int, dict[str, int]] | None = None  # (ffma, size, counts)
     for first, last in loops(sass):
-        body = [x for x in sass[first:last + 1] if not x.endswith(":") and opcode(x) != "NOP"]
-        ffma = sum(opcode(x) == "FFMA" for x in body)
-        key = (-ffma, len(body), first)
-        if best is None or key < best:
-            best = key
+        counts: dict[str, int] = {}
+        for line in sass[first:last + 1]:
+            op = opcode(line)
+            if not line.endswith(":") and op != "NOP":
+                counts[op] = counts.get(op, 0) + 1
+        ffma, size = counts.get("FFMA", 0), sum(counts.values())
+        if best is None or (ffma, -size) > (best[0], -best[1]):
+            best = (ffma, size, counts)
     if best is None or best[0] == 0:
         return LoopMix(0, 0, {})
-    first = best[2]
-    last = next(end for start, end in loops(sass) if start == first and
-                len([x for x in sass[start:end + 1] if not x.endswith(":")
-                     and opcode(x) != "NOP"]) == best[1])
-    counts: dict[str, int] = {}
-    for x in sass[first:last + 1]:
-        if x.endswith(":") or opcode(x) == "NOP":
-            continue
-        counts[opcode(x)] = counts.get(opcode(x), 0) + 1
-    return LoopMix(sum(counts.values()), counts.get("FFMA", 0), counts)
+    return LoopMix(best[1], best[0], best[2])
 
 
 def blocks_per_sm(registers: int, threads: int, shared_bytes: int) -> int:

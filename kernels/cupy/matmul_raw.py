@@ -51,7 +51,7 @@ FFMA, with two barriers per 512 FFMAs and every tile's load latency exposed. The
 BK stays 8 for the large tile: BK = 16 halves the loop overhead per FMA but its prefetch
 needs 8 more registers, which do not fit in 128 next to the 64 accumulators (the compiler spills).
 The small tile (4 x 4 per thread, 16 accumulators) has room and uses BK = 16.
-After: float4 path 127 registers, 2 blocks/SM, K loop 90 % FFMA (1024 of 1136); ragged
+After: float4 path 128 registers, 2 blocks/SM, K loop 91 % FFMA (1024 of 1129); ragged
 path 128 registers, 2 blocks/SM, 83 %.
 """
 
@@ -132,25 +132,27 @@ sgemm_2d(const float* __restrict__ A, const float* __restrict__ B, float* __rest
             for (int s = 0; s < 4; ++s) b_col[l][VEC ? 0 : s] = min(n + s, N - 1);
     }
     // Load the K tile starting at column k0 of A (row k0 of B) into registers. Only the
-    // first tile is short: tile-relative k >= `valid` reads zeros. Every other call has
-    // valid == BK, a constant, and its checks fold away.
+    // first tile is short (`first`): tile-relative k >= `valid` reads zeros. Every other
+    // call passes check = false, a constant, and the checks fold away.
     float pa[A_QUADS * 4], pb[B_QUADS * 4];
-    auto load_tiles = [&](int k0, int valid) {
+    auto load_tiles = [&](int k0, bool check, int valid) {
 #pragma unroll
         for (int l = 0; l < A_QUADS; ++l) {
             const float* src = A + (long long)a_row[l] * K + k0 + a_k[l];
             if (VEC) {
-                const float4 v = a_k[l] < valid ? *reinterpret_cast<const float4*>(src)
-                                                : make_float4(0.0f, 0.0f, 0.0f, 0.0f);
+                const float4 v = !check || a_k[l] < valid
+                                     ? *reinterpret_cast<const float4*>(src)
+                                     : make_float4(0.0f, 0.0f, 0.0f, 0.0f);
                 pa[l * 4 + 0] = v.x; pa[l * 4 + 1] = v.y; pa[l * 4 + 2] = v.z; pa[l * 4 + 3] = v.w;
             } else {
 #pragma unroll
-                for (int s = 0; s < 4; ++s) pa[l * 4 + s] = a_k[l] + s < valid ? src[s] : 0.0f;
+                for (int s = 0; s < 4; ++s)
+                    pa[l * 4 + s] = !check || a_k[l] + s < valid ? src[s] : 0.0f;
             }
         }
 #pragma unroll
         for (int l = 0; l < B_QUADS; ++l) {
-            const bool inside = b_k[l] < valid;
+            const bool inside = !check || b_k[l] < valid;
             const float* row = B + (long long)(k0 + b_k[l]) * N;
             if (VEC) {
                 const float4 v = inside ? *reinterpret_cast<const float4*>(row + b_col[l][0])
@@ -210,8 +212,10 @@ sgemm_2d(const float* __restrict__ A, const float* __restrict__ B, float* __rest
     // One K step: compute on buffer `cur` while the tile at `next_k0` travels to `cur ^ 1`.
     auto k_step = [&](int cur, int next_k0) {
         // Prefetch: the next tiles' global loads are issued first and land in registers
-        // while the BK outer products run, which hides their latency.
-        load_tiles(next_k0, BK);
+        // while the BK outer products run, which hides their latency. (The ragged path
+        // keeps its always-true checks: without them ptxas hoists its 16 scalar loads'
+        // addresses and spills registers; tests/gpu/test_sass.py would catch that.)
+        load_tiles(next_k0, !VEC, BK);
         compute(cur);
         // The other buffer was last read one step ago, and every thread has passed the
         // barrier since: it is free to overwrite.
@@ -224,7 +228,7 @@ sgemm_2d(const float* __restrict__ A, const float* __restrict__ B, float* __rest
     // and the K loop needs no bounds checks. Tile t >= 1 starts at first + (t - 1) * BK.
     const int tiles = (K + BK - 1) / BK;
     const int first = K - (tiles - 1) * BK;
-    load_tiles(0, first);
+    load_tiles(0, true, first);
     store_tiles(0);
     __syncthreads();
     // The hot loop: two K steps per iteration, so that which buffer is current is a

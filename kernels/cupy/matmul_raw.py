@@ -109,8 +109,8 @@ sgemm_2d(const float* __restrict__ A, const float* __restrict__ B, float* __rest
     // last valid one instead of being checked at every load: whatever they bring only
     // reaches rows or columns of C that are never written. Only the K direction must read
     // true zeros past K (those products would land in real outputs), and it is checked
-    // only in the last K steps (`check_k`). Under VEC, K % 4 == 0 and N % 4 == 0, so a quad
-    // is wholly inside or wholly outside.
+    // only for the first, short K tile (below). Under VEC, K % 4 == 0 and N % 4 == 0, so a
+    // quad is wholly inside or wholly outside.
     int a_row[A_QUADS];           // the quad's (clamped) row of A
     int a_k[A_QUADS];             // and its first column in the tile
     int b_k[B_QUADS];             // the quad's row in the B tile

@@ -132,10 +132,10 @@ def max_relative_error(cupy: Any, got: Any, want: Any) -> float:
 
 # --- matmul ----------------------------------------------------------------------------------
 def matmul_functions(cupy: Any) -> dict[str, Callable[[Any, Any], Any]]:
-    from kernels.cupy.matmul_raw import matmul_raw
-    from kernels.numba_cuda.matmul_naive import matmul_naive
-    from kernels.numba_cuda.matmul_register import matmul_register
-    from kernels.numba_cuda.matmul_tiled import matmul_tiled
+    from tinygrad_edu.kernels.cupy.matmul_raw import matmul_raw
+    from tinygrad_edu.kernels.numba_cuda.matmul_naive import matmul_naive
+    from tinygrad_edu.kernels.numba_cuda.matmul_register import matmul_register
+    from tinygrad_edu.kernels.numba_cuda.matmul_tiled import matmul_tiled
 
     return {"cublas": cupy.matmul, "cupy-raw": matmul_raw, "numba-register": matmul_register,
             "numba-tiled": matmul_tiled, "numba-naive": matmul_naive}
@@ -186,9 +186,10 @@ def bench_matmul(cupy: Any, args: argparse.Namespace) -> list[dict[str, Any]]:
 
 # --- elementwise -----------------------------------------------------------------------------
 def bench_elementwise(cupy: Any, args: argparse.Namespace) -> list[dict[str, Any]]:
-    from kernels.cupy import elementwise as cupy_kernels
-    from kernels.cupy import fused
-    from kernels.numba_cuda import elementwise as numba_kernels
+    from tinygrad_edu.kernels.cupy import elementwise as cupy_kernels
+    from tinygrad_edu.kernels.cupy import fused
+    from tinygrad_edu.kernels.numba_cuda import elementwise as numba_kernels
+
     from tinygrad_edu.backend.base import Backend
 
     n = args.elements
@@ -278,7 +279,7 @@ def bench_reduce(cupy: Any, args: argparse.Namespace) -> list[dict[str, Any]]:
     """Our Numba sums against ``cupy.sum`` on the shapes the first version served badly:
     a column sum of a tall, narrow matrix (16 threads in all, before) and row sums of
     short rows (a 256-thread tree per 10 values, before), plus a plain long row."""
-    from kernels.numba_cuda import reduce as numba_reduce
+    from tinygrad_edu.kernels.numba_cuda import reduce as numba_reduce
 
     rows = args.elements // 16
     cases = [((rows, 16), 0, "column sum, 16 columns"),
@@ -501,7 +502,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"gpu_kernels.py needs CuPy and an NVIDIA GPU: {reason}.\n  {INSTALL}",
               file=sys.stderr)
         return 2
-    from kernels.driver import check_driver
+    from tinygrad_edu.kernels.driver import check_driver
 
     try:
         check_driver()  # a driver too old for our compilers fails here, not mid-benchmark

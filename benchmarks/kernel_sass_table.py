@@ -94,7 +94,7 @@ ESTIMATED = {"numba matmul_register", "cupy-raw large float4", "cupy-raw large s
 
 
 def current_rows() -> list[Row]:
-    from kernels import machine_code as mc
+    from tinygrad_edu.kernels import machine_code as mc
 
     rows = []
     for name, r in mc.matmul_reports().items():

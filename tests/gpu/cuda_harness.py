@@ -235,7 +235,7 @@ def ptxas_report(log: str) -> dict[str, dict[str, int]]:
 # --- our CUDA C++ on the host, behind a numpy stand-in for CuPy ------------------------------
 def elementwise_specs() -> dict[str, tuple[str, str, str]]:
     """Every ``ElementwiseKernel`` in ``kernels/cupy``: kernel name -> (in, out, body)."""
-    from kernels.cupy import elementwise, fused
+    from tinygrad_edu.kernels.cupy import elementwise, fused
 
     specs = {f"tge_{k}": (*elementwise.BINARY_PARAMS, v) for k, v in elementwise.BINARY.items()}
     specs |= {f"tge_{k}": (*elementwise.UNARY_PARAMS, v) for k, v in elementwise.UNARY.items()}
@@ -251,7 +251,7 @@ def _raw_launcher_name(index: int) -> str:
 def host_kernels_source() -> str:
     """HOST_EMULATION + matmul_raw.SOURCE + one C launcher per name expression + every
     elementwise body as a host loop."""
-    from kernels.cupy import matmul_raw
+    from tinygrad_edu.kernels.cupy import matmul_raw
 
     parts = [HOST_EMULATION, matmul_raw.SOURCE]
     for i, expr in enumerate(matmul_raw.NAME_EXPRESSIONS):
@@ -322,14 +322,14 @@ def make_fake_cupy(lib: ctypes.CDLL) -> Any:
 
     class FakeRawModule:
         def __init__(self, *, code: str, options: tuple = (), name_expressions: tuple = ()):
-            from kernels.cupy import matmul_raw
+            from tinygrad_edu.kernels.cupy import matmul_raw
 
             assert code == matmul_raw.SOURCE
             self.names = tuple(name_expressions)
 
         def get_function(self, name: str) -> FakeRawKernel:
             assert name in self.names, f"{name!r} is not one of the name_expressions"
-            from kernels.cupy import matmul_raw
+            from tinygrad_edu.kernels.cupy import matmul_raw
 
             return FakeRawKernel(matmul_raw.NAME_EXPRESSIONS.index(name))
 
@@ -421,7 +421,7 @@ def asan_program_source() -> str:
     """A standalone program running every raw-matmul variant on exact-size heap buffers
     and checking the results: built with AddressSanitizer, any read or write outside
     A, B or C aborts it — including reads whose values would never reach the output."""
-    from kernels.cupy import matmul_raw
+    from tinygrad_edu.kernels.cupy import matmul_raw
 
     variants = []
     for i, expr in enumerate(matmul_raw.NAME_EXPRESSIONS):

@@ -25,8 +25,8 @@ from typing import Any
 import numpy as np
 import pytest
 from cuda_harness import ToolMissing, build_host_library, host_kernels_source, make_fake_cupy
+from tinygrad_edu.kernels.cupy import elementwise, fused, matmul_raw
 
-from kernels.cupy import elementwise, fused, matmul_raw
 from tinygrad_edu.backend.cpu import CPUBackend
 
 F32 = np.float32
@@ -89,7 +89,7 @@ def test_raw_matmul_in_chunked_launches(fake_cupy: Any, monkeypatch: pytest.Monk
                                         rng: np.random.Generator) -> None:
     """Grid limits shrunk to (2, 1, 2) blocks: a 3 x 3-block, batch-3 product needs 2 x 3 x 2
     launches, each told where its blocks sit through (bx0, by0) and the batch slice."""
-    from kernels import launch
+    from tinygrad_edu.kernels import launch
 
     monkeypatch.setattr(launch, "GRID_LIMITS", (2, 1, 2))
     a = rng.standard_normal((3, 130, 12)).astype(F32)

@@ -27,12 +27,11 @@ pytest.importorskip("numba_cuda", reason="numba-cuda is not installed (pip insta
 
 import numpy as np  # noqa: E402
 from numba import cuda  # noqa: E402
-
-from kernels.numba_cuda import elementwise, reduce  # noqa: E402
-from kernels.numba_cuda._common import prepare_matmul  # noqa: E402
-from kernels.numba_cuda.matmul_naive import matmul_naive  # noqa: E402
-from kernels.numba_cuda.matmul_register import matmul_register  # noqa: E402
-from kernels.numba_cuda.matmul_tiled import matmul_tiled  # noqa: E402
+from tinygrad_edu.kernels.numba_cuda import elementwise, reduce  # noqa: E402
+from tinygrad_edu.kernels.numba_cuda._common import prepare_matmul  # noqa: E402
+from tinygrad_edu.kernels.numba_cuda.matmul_naive import matmul_naive  # noqa: E402
+from tinygrad_edu.kernels.numba_cuda.matmul_register import matmul_register  # noqa: E402
+from tinygrad_edu.kernels.numba_cuda.matmul_tiled import matmul_tiled  # noqa: E402
 
 pytestmark = pytest.mark.cudasim
 
@@ -250,7 +249,7 @@ def test_matmul_empty_and_zero_k(kernel: str) -> None:
 def tiny_grids(monkeypatch: pytest.MonkeyPatch) -> None:
     """Shrink CUDA's grid limits to (2, 1, 2) blocks, so small shapes need many launches
     and every kernel must place its blocks through the offsets it is given."""
-    from kernels import launch
+    from tinygrad_edu.kernels import launch
 
     monkeypatch.setattr(launch, "GRID_LIMITS", (2, 1, 2))
 
@@ -267,7 +266,7 @@ def test_matmul_in_chunked_launches(kernel: str, a_shape: tuple, b_shape: tuple,
     module = {"naive": "matmul_naive", "tiled": "matmul_tiled", "register": "matmul_register"}
     import importlib
 
-    launches = importlib.import_module(f"kernels.numba_cuda.{module[kernel]}").launches
+    launches = importlib.import_module(f"tinygrad_edu.kernels.numba_cuda.{module[kernel]}").launches
     M, N, batch = a_shape[-2], b_shape[-1], max(a_shape[0], b_shape[0] if len(b_shape) == 3
                                                  else 1)
     assert len(launches(M, N, batch)) > 1

@@ -12,8 +12,7 @@ from __future__ import annotations
 import math
 
 import pytest
-
-from kernels.launch import GRID_LIMITS, Dim3, cdiv, grid_plan
+from tinygrad_edu.kernels.launch import GRID_LIMITS, Dim3, cdiv, grid_plan
 
 LIMIT_X, LIMIT_Y, LIMIT_Z = 2**31 - 1, 65535, 65535
 
@@ -68,7 +67,7 @@ def test_numba_matmul_launches_fit(kernel: str, shape: tuple[int, int, int]) -> 
     pytest.importorskip("numba", reason="numba is not installed")
     import importlib
 
-    module = importlib.import_module(f"kernels.numba_cuda.matmul_{kernel}")
+    module = importlib.import_module(f"tinygrad_edu.kernels.numba_cuda.matmul_{kernel}")
     M, N, batch = shape
     tile_m = getattr(module, "BM", getattr(module, "BLOCK", getattr(module, "TILE", None)))
     tile_n = getattr(module, "BN", tile_m)
@@ -82,7 +81,7 @@ def test_numba_matmul_launches_fit(kernel: str, shape: tuple[int, int, int]) -> 
 @pytest.mark.parametrize("shape", HUGE, ids=lambda s: "x".join(map(str, s)))
 @pytest.mark.parametrize("config", ["large", "small"])
 def test_raw_matmul_launches_fit(config: str, shape: tuple[int, int, int]) -> None:
-    from kernels.cupy import matmul_raw
+    from tinygrad_edu.kernels.cupy import matmul_raw
 
     M, N, batch = shape
     bm, bn = matmul_raw.CONFIGS[config][:2]
@@ -92,7 +91,7 @@ def test_raw_matmul_launches_fit(config: str, shape: tuple[int, int, int]) -> No
 def test_a_million_rows_no_longer_overflow_grid_y() -> None:
     """The bug this file exists for: cdiv(M, 16) > 65,535 once M > 1,048,560."""
     pytest.importorskip("numba", reason="numba is not installed")
-    from kernels.numba_cuda import matmul_tiled
+    from tinygrad_edu.kernels.numba_cuda import matmul_tiled
 
     plan = matmul_tiled.launches(1_048_561, 64, 1)
     assert [grid[1] for _, grid in plan] == [65535, 1]
@@ -112,7 +111,7 @@ def test_column_reduction_uses_many_threads_per_column(shape: tuple[int, int, in
                                                        min_threads: int) -> None:
     """(outer, n, inner) -> enough blocks of 256 threads, a partial per chunk, limits kept."""
     pytest.importorskip("numba", reason="numba is not installed")
-    from kernels.numba_cuda import reduce as red
+    from tinygrad_edu.kernels.numba_cuda import reduce as red
 
     outer, n, inner = shape
     cols, x_blocks, chunks = red.column_plan(outer, n, inner)

@@ -113,9 +113,13 @@ def _ptxas_resources(ptx: str, tmp_path: Path) -> dict[str, int]:
 def _numba_cases() -> dict[str, tuple[Callable[[], Any], tuple]]:
     """name -> (kernel getter, argument types as the launchers pass them)."""
     from numba import types
-
-    from kernels.numba_cuda import elementwise, matmul_naive, matmul_register, matmul_tiled
-    from kernels.numba_cuda import reduce as red
+    from tinygrad_edu.kernels.numba_cuda import (
+        elementwise,
+        matmul_naive,
+        matmul_register,
+        matmul_tiled,
+    )
+    from tinygrad_edu.kernels.numba_cuda import reduce as red
 
     f1, f2, f3 = (types.Array(types.float32, n, "C") for n in (1, 2, 3))
 
@@ -228,7 +232,7 @@ def _nvrtc(source: str, **kwargs: Any) -> Any:
 
 
 def test_raw_matmul_instantiates_every_template() -> None:
-    from kernels.cupy import matmul_raw
+    from tinygrad_edu.kernels.cupy import matmul_raw
 
     result = _nvrtc(matmul_raw.SOURCE, options=matmul_raw.OPTIONS,
                     name_expressions=matmul_raw.NAME_EXPRESSIONS)
@@ -244,7 +248,7 @@ def test_raw_matmul_instantiates_every_template() -> None:
 def test_raw_matmul_large_tile_fits_two_blocks_per_sm() -> None:
     """256 threads x at most 128 registers = 2 blocks per SM (65,536 registers): the other
     block computes while one waits at a barrier. More registers halve the occupancy."""
-    from kernels.cupy import matmul_raw
+    from tinygrad_edu.kernels.cupy import matmul_raw
 
     expr = matmul_raw.kernel_name("large", True)
     result = _nvrtc(matmul_raw.SOURCE, options=matmul_raw.OPTIONS, name_expressions=(expr,))

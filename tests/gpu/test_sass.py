@@ -26,7 +26,7 @@ if os.environ.get("NUMBA_ENABLE_CUDASIM") == "1":
         allow_module_level=True,
     )
 
-from kernels import machine_code as mc  # noqa: E402
+from tinygrad_edu.kernels import machine_code as mc  # noqa: E402
 
 # kernel -> minimum K-loop FFMA share (the goals for the first two; the others
 # guard against regressions of what they reach today, with a little slack).

@@ -60,6 +60,12 @@ def broadcast_shapes(op: str, *shapes: tuple[int, ...]) -> tuple[int, ...]:
     first = shapes[0]
     if all(s == first for s in shapes[1:]):
         return first
+    if len(shapes) == 2:  # the common case, without numpy's general machinery
+        a, b = shapes
+        if not a or not b:
+            return a or b
+        if len(a) == len(b) and all(m == n or m == 1 or n == 1 for m, n in zip(a, b)):
+            return tuple(m if n == 1 else n for m, n in zip(a, b))
     try:
         return tuple(np.broadcast_shapes(*shapes))
     except ValueError:
@@ -84,8 +90,12 @@ def promote(op: str, *ts: Tensor, floating: bool = False) -> tuple[Tensor, ...]:
 def binary(op: str, a: Any, b: Any, floating: bool = False) -> tuple[Tensor, Tensor]:
     """The usual preparation of a broadcasting binary op: Tensors, checked shapes, one
     dtype."""
-    x, y = pair(a, b, op)
-    if x.shape != y.shape:
+    Tensor = _tensor.Tensor
+    if isinstance(a, Tensor) and isinstance(b, Tensor):
+        x, y = a, b
+    else:
+        x, y = pair(a, b, op)
+    if x.data.shape != y.data.shape:
         broadcast_shapes(op, x.shape, y.shape)
     if x.dtype != y.dtype or floating:
         x, y = promote(op, x, y, floating=floating)

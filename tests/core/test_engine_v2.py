@@ -216,3 +216,32 @@ def test_dimension_errors_are_index_errors_as_in_pytorch():
     with pytest.raises(IndexError, match=re.escape("transpose: axis 2 is out of range for a "
                                                    "tensor with 2 dims")):
         Tensor.zeros(2, 3).transpose(0, 2)
+
+
+# ---- leaf gradients: fresh arrays are taken without a copy, shared ones never -------------
+
+
+def test_a_gradient_shared_by_two_leaves_is_not_aliased():
+    a = Tensor([1.0, 2.0], requires_grad=True)
+    b = Tensor([3.0, 4.0], requires_grad=True)
+    (a + b).sum().backward()  # Add hands the same gradient to both
+    a.grad.data *= 10
+    assert b.grad.tolist() == [1.0, 1.0]
+    assert a.grad.data is not b.grad.data
+
+
+def test_the_callers_gradient_is_never_taken_over():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    seed = Tensor([5.0, 6.0])
+    (x * 1.0).backward(seed)
+    x.grad.data[0] = 0.0
+    assert seed.tolist() == [5.0, 6.0]
+
+
+def test_accumulation_over_two_backwards_adds_into_the_first_buffer():
+    w = Tensor([[1.0, 2.0]], requires_grad=True)
+    x = Tensor([[3.0], [4.0]])
+    (x @ w).sum().backward()
+    first = w.grad.data
+    (x @ w).sum().backward()
+    assert w.grad.data is first and w.grad.tolist() == [[14.0, 14.0]]

@@ -239,8 +239,8 @@ class Function:
                             "(options go in keyword arguments)")
         Tensor = _tensor.Tensor
         device = inputs[0]._device if isinstance(inputs[0], Tensor) else None
-        needs = []
-        for t in inputs:  # one pass: type, device, and who needs a gradient
+        needs, arrays = [], []
+        for t in inputs:  # one pass: type, device, who needs a gradient, the arrays
             if not isinstance(t, Tensor):
                 raise TypeError(f"{cls.__name__}.apply expects Tensors, got {type(t).__name__}")
             if t._device != device:
@@ -249,16 +249,17 @@ class Function:
                     f"got {device} and {t._device}; move one with .to({device!r})"
                 )
             needs.append(t.requires_grad)
+            arrays.append(t.data)
         ctx = Context(cls, get_backend(device), device)
-        data = cls.forward(ctx, *[t.data for t in inputs], **kwargs)
+        data = cls.forward(ctx, *arrays, **kwargs)
         if not (autograd._mode.enabled and True in needs) or data.dtype.kind not in "fc":
             return Tensor._wrap(data, ctx.device)
         out = Tensor._wrap(data, ctx.device, True)
         out._ctx = ctx
         _set(ctx, "needs_input_grad", tuple(needs))
-        _set(ctx, "next_functions", tuple((t._grad_node(), 0) for t in inputs))
-        _set(ctx, "input_shapes", tuple(t.data.shape for t in inputs))
-        _set(ctx, "input_dtypes", tuple(t.data.dtype for t in inputs))
+        _set(ctx, "next_functions", tuple([(t._grad_node(), 0) for t in inputs]))
+        _set(ctx, "input_shapes", tuple([a.shape for a in arrays]))
+        _set(ctx, "input_dtypes", tuple([a.dtype for a in arrays]))
         _set(ctx, "_output", weakref.ref(out))
         _set(ctx, "freed", False)
         _set(ctx, "retains_grad", False)

@@ -33,6 +33,8 @@ def as_tensor(ref: Tensor, value: Any, op: str = "") -> Tensor:
     when that is floating, so ``float32_tensor * 2.5`` stays float32 (PyTorch's rule)."""
     if isinstance(value, _tensor.Tensor):
         return value
+    if type(value) is float and ref.dtype.kind == "f":  # the hot case: x * 0.5
+        return _tensor.Tensor._wrap(ref.backend.asarray(value, dtype=ref.dtype), ref.device)
     if isinstance(value, (bool, int, float)):
         dtype = dtypes.scalar_dtype(value, ref.dtype)
         try:
@@ -57,11 +59,10 @@ def pair(a: Any, b: Any, op: str) -> tuple[Tensor, Tensor]:
 
 def broadcast_shapes(op: str, *shapes: tuple[int, ...]) -> tuple[int, ...]:
     """The shape the operands broadcast to, or a ValueError naming the op and shapes."""
-    first = shapes[0]
-    if all(s == first for s in shapes[1:]):
-        return first
     if len(shapes) == 2:  # the common case, without numpy's general machinery
         a, b = shapes
+        if a == b:
+            return a
         if not a or not b:
             return a or b
         if len(a) == len(b) and all(m == n or m == 1 or n == 1 for m, n in zip(a, b)):

@@ -9,6 +9,15 @@ hypothesis strategies.
 """
 
 from .compare import assert_close
-from .gradcheck import GradcheckError, gradcheck, numerical_grad
+from .gradcheck import (
+    DEFAULT_TOLERANCES,
+    GradcheckError,
+    NondeterminismError,
+    NotFiniteError,
+    gradcheck,
+    gradgradcheck,
+    numerical_grad,
+)
 
-__all__ = ["GradcheckError", "assert_close", "gradcheck", "numerical_grad"]
+__all__ = ["DEFAULT_TOLERANCES", "GradcheckError", "NondeterminismError", "NotFiniteError",
+           "assert_close", "gradcheck", "gradgradcheck", "numerical_grad"]

@@ -122,6 +122,7 @@ def test_message_states_the_jacobian_entry_the_input_value_and_the_count():
     assert float(m.group(1)) == pytest.approx(3 * 2.0000001**2, rel=1e-9)
     assert float(m.group(2)) == 2 * 2.0000001**2
     assert "atol=1e-05, rtol=1e-05" in msg and "eps=1e-06" in msg
+    assert "hint" not in msg  # x³ is smooth: no kink to blame
 
 
 class WrongSecondInput(Function):
@@ -242,6 +243,9 @@ def test_masks_leave_out_a_kink():
     x = t64([-1.0, 0.0, 2.0])  # relu has no derivative at 0: the check must fail there
     with pytest.raises(GradcheckError, match=re.escape("∂output0[1]/∂input0[1] at input0[1] = "
                                                        "0.0: numerical 0.5")):
+        gradcheck(lambda t: t.relu(), x)
+    with pytest.raises(GradcheckError, match=re.escape("hint: the one-sided slopes at input0[1] "
+                                                       "= 0.0 differ (left 0, right 1)")):
         gradcheck(lambda t: t.relu(), x)
     assert gradcheck(lambda t: t.relu(), x, masks=[np.array([True, False, True])])
     with pytest.raises(ValueError, match=r"the mask of input 0 must be a boolean array of "

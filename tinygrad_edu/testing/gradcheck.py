@@ -298,6 +298,32 @@ def _max_diff(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.max(d, initial=0.0))
 
 
+def _kink_hint(p: _Problem, k: int, i: int, o: int, j: int, eps: float, atol: float,
+               y0: np.ndarray) -> str:
+    """At a kink (relu or abs at 0, a tie in max, a clamp bound) the two one-sided slopes
+    differ and the central difference averages them, so a correct backward fails. Say so
+    when the slopes at the worst entry differ by more than a smooth curvature explains."""
+    leaf = p.leaves[k]
+    host = np.array(leaf.detach().numpy(), dtype=np.float64)
+    orig = float(host.reshape(-1)[i])
+    _set_flat(leaf, host, i, orig + eps)
+    hi = _host_outputs(_evaluate(p))[o]
+    _set_flat(leaf, host, i, orig - eps)
+    lo = _host_outputs(_evaluate(p))[o]
+    _set_flat(leaf, host, i, orig)
+    if hi is None or lo is None:
+        return ""
+    right = float((hi.reshape(-1)[j] - y0.reshape(-1)[j]) / eps)
+    left = float((y0.reshape(-1)[j] - lo.reshape(-1)[j]) / eps)
+    if not abs(right - left) > atol + 1e-2 * max(abs(right), abs(left)):
+        return ""
+    where = _at(p.input_names[k].replace(" ", ""), _unravel(i, host.shape))
+    return (f"\n  hint: the one-sided slopes at {where} = {orig!r} differ (left {left:.6g}, "
+            f"right {right:.6g}): {p.what} has a kink or a tie there (relu, abs, max, clamp) "
+            f"and no derivative. Keep inputs away (tst.tensors(..., avoid=[{orig!r}])) or "
+            f"leave the entry out (masks=...).")
+
+
 def _fail(p: _Problem, message: str, raise_exception: bool) -> bool:
     if raise_exception:
         raise GradcheckError(f"{p.caller}: {message}")
@@ -405,8 +431,8 @@ def _compare_full(p: _Problem, outs: Sequence[Tensor | None], eps: float, atol: 
     numerical = _numerical_jacobians(p, ys, eps)
     for k in p.targets:
         for o, (an, num) in enumerate(zip(analytic[k], numerical[k])):
-            out = outs[o]
-            if an is None or num is None or out is None:
+            out, y0 = outs[o], ys[o]
+            if an is None or num is None or out is None or y0 is None:
                 continue
             err = np.abs(an - num)
             tol = atol + rtol * np.abs(num)
@@ -430,6 +456,7 @@ def _compare_full(p: _Problem, outs: Sequence[Tensor | None], eps: float, atol: 
                 f"{_float_repr(an[j, c])} (abs diff {err[j, c]:.3g}, rel diff {rel:.3g})\n"
                 f"  numerical = (f(x + eps·e) − f(x − eps·e)) / 2eps with eps={eps}; "
                 f"analytic = the backward of output {o} with a one-hot gradient"
+                + _kink_hint(p, k, int(np.flatnonzero(p.masks[k])[c]), o, j, eps, atol, y0)
             )
             return _fail(p, message, raise_exception)
     return True

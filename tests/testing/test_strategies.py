@@ -265,3 +265,12 @@ def test_arrays_print_their_strides():
     x = (np.arange(6.0) + 0.1).reshape(2, 3)[::-1, ::2]
     assert pretty(x) == ("array([[3.1, 5.1],\n [0.1, 2.1]], dtype=float64, shape=(2, 2), "
                          "strides=(-24, 16) (strided))")
+
+
+def test_zero_d_values_print_every_digit():
+    from hypothesis.vendor.pretty import pretty
+
+    t = Tensor(np.array(2.0000000000000004), dtype="float64")
+    assert pretty(t) == "tensor(2.0000000000000004, dtype=float64, shape=(), strides=() " \
+        "(C-contiguous))"
+    assert pretty(np.array(0.1, dtype=np.float32)).startswith("array(0.1, dtype=float32")

@@ -402,6 +402,8 @@ def gufunc_tensors(draw: Any, signature: str, dtype: Any = "float32",
 
 
 def _full(arr: np.ndarray) -> str:
+    if arr.ndim == 0:  # array2string rounds 0-d arrays whatever floatmode says
+        return str(arr[()])  # a numpy scalar's str is its shortest round-trip repr
     return np.array2string(arr, separator=", ", floatmode="unique", threshold=sys.maxsize,
                            max_line_width=sys.maxsize)
 

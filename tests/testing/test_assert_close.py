@@ -50,7 +50,7 @@ def test_default_table_is_torchs():
 DTYPES = ["float16", "float32", "float64", "int32", "int64"]
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(dtype=st.sampled_from(DTYPES), data=st.data())
 def test_agrees_with_torch_testing_assert_close(dtype, data):
     torch = pytest.importorskip("torch")

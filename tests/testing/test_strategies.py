@@ -18,9 +18,9 @@ from tinygrad_edu.testing.strategies import DOMAINS, Domain
 # arrays: a few hundred draws per test (each checks every element); scalars: thousands
 MANY = settings(max_examples=300, deadline=None, database=None,
                 suppress_health_check=[HealthCheck.too_slow])
-THOUSANDS = settings(max_examples=3000, deadline=None, database=None,
+THOUSANDS = settings(max_examples=2000, deadline=None, database=None,
                      suppress_health_check=[HealthCheck.too_slow])
-SEARCH = settings(max_examples=3000, database=None, deadline=None,
+SEARCH = settings(max_examples=2000, database=None, deadline=None,
                   suppress_health_check=list(HealthCheck))
 
 FLOATS = ["float16", "float32", "float64"]

@@ -274,3 +274,17 @@ def test_zero_d_values_print_every_digit():
     assert pretty(t) == "tensor(2.0000000000000004, dtype=float64, shape=(), strides=() " \
         "(C-contiguous))"
     assert pretty(np.array(0.1, dtype=np.float32)).startswith("array(0.1, dtype=float32")
+
+
+@THOUSANDS
+@given(data=st.data(), name=st.sampled_from(sorted(DOMAINS)), dtype=st.sampled_from(FLOATS),
+       points=st.lists(st.sampled_from([-1.0, -0.1, 0.0, 0.1, 0.5, 1.0, 3.0]), max_size=3),
+       gap=st.sampled_from([1e-3, 0.05, 0.5]))
+def test_avoid_keeps_every_value_away_and_inside_the_domain(data, name, dtype, points, gap):
+    try:
+        strat = tst.elements(dtype, name, avoid=points, avoid_gap=gap)
+        v = data.draw(strat, label="v")
+    except ValueError:  # every value of the domain is within gap of a point: nothing to draw
+        return
+    assert in_domain(np.asarray(float(v)), DOMAINS[name])
+    assert all(abs(float(v) - p) > gap for p in points), (v, points, gap)

@@ -172,6 +172,34 @@ def _float_bounds(dt: np.dtype, low: float, high: float) -> tuple[float, float]:
     return float(lo), float(hi)
 
 
+def _pieces(dt: np.dtype, lo: float, hi: float, open_lo: bool, open_hi: bool,
+            points: list[float], gap: float) -> list[tuple[float, float, bool, bool]]:
+    """[lo, hi] minus the closed balls |x − p| ≤ gap, as (a, b, exclude_a, exclude_b)
+    intervals whose ends are representable in ``dt``; empty pieces are left out."""
+    pieces = [(lo, hi, open_lo, open_hi)]
+    for p in sorted(points):
+        nxt = []
+        for a, b, ea, eb in pieces:
+            if p + gap < a or p - gap > b:
+                nxt.append((a, b, ea, eb))
+                continue
+            if p - gap > a:  # the part left of the ball; its end p − gap is excluded
+                nxt.append((a, p - gap, ea, True))
+            if p + gap < b:
+                nxt.append((p + gap, b, True, eb))
+        pieces = nxt
+    out = []
+    for a, b, ea, eb in pieces:
+        a_r, b_r = _float_bounds(dt, a, b)
+        ea = ea and a_r == a  # rounded inward already: the end itself is not drawn
+        eb = eb and b_r == b
+        first = np.nextafter(dt.type(a_r), dt.type(np.inf)) if ea else dt.type(a_r)
+        last = np.nextafter(dt.type(b_r), dt.type(-np.inf)) if eb else dt.type(b_r)
+        if first <= last:
+            out.append((a_r, b_r, ea, eb))
+    return out
+
+
 def special_floats(dtype: Any, allow_subnormal: bool = False) -> list[float]:
     """0, −0, ±tiny (the smallest normal) and ±huge (the largest finite) of ``dtype``,
     and ±the smallest subnormal when ``allow_subnormal``."""
@@ -222,10 +250,25 @@ def elements(dtype: Any = "float32", domain: DomainLike = "any", *,
         if lo_f > hi_f:
             raise ValueError(f"no {dt} value lies in the domain {dom}")
         width = cast(Literal[16, 32, 64], dt.itemsize * 8)
-        base = st.floats(lo_f, hi_f, exclude_min=open_low, exclude_max=open_high,
-                         allow_nan=False, allow_infinity=False,
-                         allow_subnormal=allow_subnormal, width=width)
-        if signed:
+
+        def floats(a: float, b: float, excl_a: bool, excl_b: bool) -> st.SearchStrategy[float]:
+            return st.floats(a, b, exclude_min=excl_a, exclude_max=excl_b, allow_nan=False,
+                             allow_infinity=False, allow_subnormal=allow_subnormal,
+                             width=width)
+
+        # avoided points cut the interval into pieces, each drawn directly: a filter
+        # would reject (and slow down) every draw near a point that hypothesis favours
+        points = [float(p) for p in avoid]
+        pos = _pieces(dt, lo_f, hi_f, open_low, open_high, points, avoid_gap)
+        neg = _pieces(dt, lo_f, hi_f, open_low, open_high, [-p for p in points],
+                      avoid_gap) if signed and avoid else []
+        branches = [floats(*piece) for piece in pos]
+        branches += [floats(*piece).map(lambda v: -v) for piece in neg]
+        if not branches:
+            raise ValueError(f"no {dt} value in the domain {dom} is more than {avoid_gap} "
+                             f"from the avoided points {points}")
+        base = st.one_of(*branches) if len(branches) > 1 else branches[0]
+        if signed and not avoid:
             base = st.tuples(base, st.booleans()).map(lambda t: -t[0] if t[1] else t[0])
         if special_values is True:
             specials = special_floats(dt, allow_subnormal)
@@ -239,17 +282,18 @@ def elements(dtype: Any = "float32", domain: DomainLike = "any", *,
         raise TypeError(f"tensor strategies support bool, integer and float dtypes, not {dt}")
     if special_values is not True and special_values is not False:
         specials += list(special_values)
-    strategy = base if not specials else st.one_of(base, st.sampled_from(specials))
-    if avoid:
-        points = [float(p) for p in avoid]
-        gap = avoid_gap if dt.kind == "f" else 0.5  # integers: only the points themselves
+    avoided = [float(p) for p in avoid]
+    gap = avoid_gap if dt.kind == "f" else 0.5  # integers: only the points themselves
 
-        def far(v: Any) -> bool:
-            x = float(v)
-            return not math.isfinite(x) or all(abs(x - p) > gap for p in points)
+    def far(v: Any) -> bool:
+        x = float(v)
+        return not math.isfinite(x) or all(abs(x - p) > gap for p in avoided)
 
-        strategy = strategy.filter(far)
-    return strategy
+    if avoided:
+        specials = [v for v in specials if far(v)]
+        if dt.kind != "f":  # float pieces already leave the points out; integers filter
+            base = base.filter(far)
+    return base if not specials else st.one_of(base, st.sampled_from(specials))
 
 
 # ---- layouts ---------------------------------------------------------------------------

@@ -77,18 +77,21 @@ def test_relative_error_just_above_the_tolerance_at_one_index_fails(fast_mode):
     assert gradcheck(planted(c, below), x)
 
 
-def test_rtol_scales_with_the_numerical_value_and_atol_does_not():
+@pytest.mark.parametrize("fast_mode", [False, True])
+def test_rtol_scales_with_the_numerical_value_and_atol_does_not(fast_mode):
     # these pin |a − n| ≤ atol + rtol·|n|: swapping atol and rtol flips both outcomes
+    # (one entry, so fast mode's vᵀJu is ±J itself)
     big = t64([2.0])
+    kw = {"fast_mode": fast_mode}
     # derivative 1000, error 0.5: within rtol=1e-3 of it (allowed 1.00001); a swapped
     # check (atol=1e-3, rtol=1e-5) would allow only 0.011
-    assert gradcheck(planted([1000.0], [0.5]), big, atol=1e-5, rtol=1e-3)
+    assert gradcheck(planted([1000.0], [0.5]), big, atol=1e-5, rtol=1e-3, **kw)
     with pytest.raises(GradcheckError):
-        gradcheck(planted([1000.0], [0.5]), big, atol=1e-3, rtol=1e-5)
+        gradcheck(planted([1000.0], [0.5]), big, atol=1e-3, rtol=1e-5, **kw)
     # derivative 0, error 1e-4: only atol applies (1e-5 fails it; 1e-3 would pass it)
     with pytest.raises(GradcheckError, match="atol=1e-05, rtol=0.001"):
-        gradcheck(planted([0.0], [1e-4]), big, atol=1e-5, rtol=1e-3)
-    assert gradcheck(planted([0.0], [1e-4]), big, atol=1e-3, rtol=1e-5)
+        gradcheck(planted([0.0], [1e-4]), big, atol=1e-5, rtol=1e-3, **kw)
+    assert gradcheck(planted([0.0], [1e-4]), big, atol=1e-3, rtol=1e-5, **kw)
 
 
 # ---- messages ------------------------------------------------------------------------------

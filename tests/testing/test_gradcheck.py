@@ -359,6 +359,7 @@ def test_gradgradcheck_catches_a_wrong_second_derivative_that_gradcheck_misses()
     msg = str(info.value)
     assert msg.startswith("gradgradcheck: the Jacobian of the first derivative vᵀJ's output 0 "
                           "(shape (3,)) with respect to input 0 (shape (3,)) is wrong"), msg
+    assert "v = grad_outputs (random normal from seed=0)" in msg  # says what is compared
     assert gradgradcheck(Square.apply, x, raise_exception=False, fast_mode=True) is False
 
 

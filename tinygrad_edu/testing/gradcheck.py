@@ -144,6 +144,7 @@ class _Problem:
     input_names: list[str]
     what: str  # "fn", or the name of a derived function in gradgradcheck's messages
     caller: str
+    note: str = ""  # appended to mismatch messages (what the outputs of that function are)
 
 
 def _copy_leaf(t: Tensor) -> Tensor:
@@ -457,6 +458,7 @@ def _compare_full(p: _Problem, outs: Sequence[Tensor | None], eps: float, atol: 
                 f"  numerical = (f(x + eps·e) − f(x − eps·e)) / 2eps with eps={eps}; "
                 f"analytic = the backward of output {o} with a one-hot gradient"
                 + _kink_hint(p, k, int(np.flatnonzero(p.masks[k])[c]), o, j, eps, atol, y0)
+                + p.note
             )
             return _fail(p, message, raise_exception)
     return True
@@ -529,6 +531,7 @@ def _compare_fast(p: _Problem, outs: Sequence[Tensor | None], eps: float, atol: 
                     f"random unit vectors from seed={seed}; numerical = vᵀ(f(x + eps·u) − "
                     f"f(x − eps·u)) / 2eps with eps={eps}, analytic = (backward of v)·u.\n"
                     f"  Rerun with fast_mode=False to see which Jacobian entries differ."
+                    + p.note
                 )
                 return _fail(p, message, raise_exception)
     return True
@@ -645,4 +648,9 @@ def gradgradcheck(fn: Callable[..., Any], *inputs: Tensor,
     all_masks = None if masks is None else list(masks) + [None] * len(vs)
     p = _prepare(first_derivative, [*inputs, *vs], all_masks, "gradgradcheck", names,
                  what="the first derivative vᵀJ")
+    given = "given" if grad_outputs is not None else f"random normal from seed={seed}"
+    p.note = (f"\n  the first derivative's output m is ∂⟨v, fn(x)⟩/∂x for the m-th input that "
+              f"requires grad (inputs {', '.join(str(k) for k in wrt)}), v = grad_outputs "
+              f"({given}); its Jacobian entries are Σ_j v_j·∂²out_j/∂x_a∂x_b (with respect "
+              f"to inputs) and ∂out_j/∂x_a (with respect to grad_outputs)")
     return _run(p, eps, atol, rtol, raise_exception, fast_mode, nondet_tol, seed)

@@ -1,11 +1,13 @@
-"""Public testing toolkit for property-based suites: gradient checks, comparisons and
-hypothesis strategies.
+"""Public testing toolkit for property-based suites: first- and second-derivative checks
+(``gradcheck``, ``gradgradcheck``), comparisons with per-dtype tolerances
+(``assert_close``) and hypothesis strategies (``strategies``). See docs/testing.md.
 
 >>> from hypothesis import given
->>> from tinygrad_edu.testing import gradcheck, strategies as tst
->>> @given(tst.tensors(dtype="float64", requires_grad=True))
-... def test_tanh_grad(x):
+>>> from tinygrad_edu.testing import gradcheck, gradgradcheck, strategies as tst
+>>> @given(tst.tensors(dtype="float64", requires_grad=True, max_side=3))
+... def test_tanh_derivatives(x):
 ...     gradcheck(lambda t: t.tanh(), x)
+...     gradgradcheck(lambda t: t.tanh(), x)
 """
 
 from .compare import assert_close

@@ -375,17 +375,15 @@ def arrays(draw: Any, shape: tuple[int, ...] | st.SearchStrategy | None = None,
     return arr
 
 
-_ELEMENTS = elements  # the module-level function, before ``arrays`` shadows the name
-
-
 def _elements_for(dt: np.dtype, domain: DomainLike, min_value: float | None,
                   max_value: float | None, allow_nan: bool, allow_infinity: bool,
                   allow_subnormal: bool, special_values: bool | Sequence[float],
                   avoid: tuple[float, ...], avoid_gap: float) -> st.SearchStrategy[Any]:
-    return _ELEMENTS(dt, domain, min_value=min_value, max_value=max_value,
-                     allow_nan=allow_nan, allow_infinity=allow_infinity,
-                     allow_subnormal=allow_subnormal, special_values=special_values,
-                     avoid=avoid, avoid_gap=avoid_gap)
+    # ``arrays`` has a parameter called ``elements``; here the name is this module's function
+    return elements(dt, domain, min_value=min_value, max_value=max_value,
+                    allow_nan=allow_nan, allow_infinity=allow_infinity,
+                    allow_subnormal=allow_subnormal, special_values=special_values,
+                    avoid=avoid, avoid_gap=avoid_gap)
 
 
 @st.composite

@@ -379,3 +379,18 @@ def test_gradgradcheck_of_a_once_differentiable_backward_fails_loudly():
 
     with pytest.raises(RuntimeError, match="not differentiable"):
         gradgradcheck(Once.apply, t64([1.0, 2.0]))
+
+
+def test_zero_size_and_strided_inputs():
+    empty = Tensor(np.zeros((0, 3)), dtype="float64", requires_grad=True)
+    for fast in (False, True):
+        assert gradcheck(lambda t: t.exp(), empty, fast_mode=fast)
+        assert gradcheck(lambda t: t.sum(), empty, fast_mode=fast)  # a 0-d output of 0
+    assert gradgradcheck(lambda t: t * t, empty)
+    base = np.arange(12.0).reshape(3, 4) / 10
+    strided = np.broadcast_to(base[::-2, ::3][:, :1], (2, 3))  # negative and zero strides
+    x = Tensor(strided, dtype="float64", requires_grad=True)
+    assert gradcheck(lambda t: (t * t).tanh(), x)  # perturbs a private, writable copy
+    with pytest.raises(GradcheckError):
+        gradcheck(WrongCube.apply, x)
+    np.testing.assert_array_equal(x.numpy(), strided)

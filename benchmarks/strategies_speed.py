@@ -1,8 +1,9 @@
 """Draws per second of the main ``tinygrad_edu.testing.strategies`` (generation only).
 
 Each strategy is drawn ``N`` times through ``@given`` (no shrinking, no database), and
-the rate is ``N / elapsed``, the best of ``ROUNDS`` rounds (the machine is shared: the
-best round is the one least disturbed). Run:
+the rate is ``N / elapsed`` in CPU time of this process (``time.process_time``: other
+jobs on a shared machine barely change it, unlike wall time), the best of ``ROUNDS``
+rounds. Run:
 ``python benchmarks/strategies_speed.py [N] [ROUNDS]``.
 """
 
@@ -47,9 +48,9 @@ def draws_per_second(make: Callable[[], Any], n: int = N) -> float:
         nonlocal count
         count += 1
 
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     draw()
-    return count / (time.perf_counter() - t0)
+    return count / (time.process_time() - t0)
 
 
 if __name__ == "__main__":

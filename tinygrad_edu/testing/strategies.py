@@ -51,6 +51,7 @@ Falsifying examples print tensors and arrays with every digit, their dtype and s
 
 from __future__ import annotations
 
+import functools
 import math
 import sys
 from collections.abc import Sequence
@@ -307,6 +308,16 @@ def _sentinel(dt: np.dtype) -> Any:
     return True
 
 
+# built once: constructing (and validating) strategies on every draw is most of the cost
+_STEPS = st.sampled_from([1, 2, -1, 3, -2])
+_ONE_IN_8 = st.integers(0, 7)
+
+
+@functools.lru_cache(maxsize=16)
+def _permutations(nd: int) -> st.SearchStrategy[list[int]]:
+    return st.permutations(range(nd))
+
+
 @st.composite
 def _strided(draw: Any, arr: np.ndarray, force: bool) -> np.ndarray:
     """The same values and shape as ``arr`` in a drawn strided layout: per-axis steps
@@ -317,9 +328,9 @@ def _strided(draw: Any, arr: np.ndarray, force: bool) -> np.ndarray:
     nd = arr.ndim
     if nd == 0:
         return arr
-    steps = [draw(st.sampled_from([1, 2, -1, 3, -2])) if s > 1 else 1 for s in shape]
-    perm = draw(st.permutations(range(nd))) if nd > 1 else [0]
-    zero = [s > 1 and draw(st.integers(0, 7)) == 0 for s in shape]  # zero strides: rarer
+    steps = [draw(_STEPS) if s > 1 else 1 for s in shape]
+    perm = draw(_permutations(nd)) if nd > 1 else [0]
+    zero = [s > 1 and draw(_ONE_IN_8) == 0 for s in shape]  # zero strides: rarer
     src = arr[tuple(slice(0, 1) if z else slice(None) for z in zero)]
     view = _lay_out(src, steps, list(perm))
     out = np.broadcast_to(view, shape) if any(zero) else view
@@ -365,16 +376,24 @@ def arrays(draw: Any, shape: tuple[int, ...] | st.SearchStrategy | None = None,
         shp = draw(shape)
     else:
         shp = tuple(shape)
+    specials = special_values if isinstance(special_values, bool) else tuple(special_values)
     elems = elements if elements is not None else _elements_for(
         dt, domain, min_value, max_value, allow_nan, allow_infinity, allow_subnormal,
-        special_values, tuple(avoid), avoid_gap)
-    arr = draw(hnp.arrays(dt, shp, elements=elems))
+        specials, tuple(avoid), avoid_gap)
+    arr = draw(_array_strategy(dt, shp, elems))
     strided = draw(st.booleans()) if non_contiguous is None else non_contiguous
     if strided:
         arr = draw(_strided(arr, force=True))
     return arr
 
 
+@functools.lru_cache(maxsize=256)
+def _array_strategy(dt: np.dtype, shape: tuple[int, ...], elems: st.SearchStrategy[Any]
+                    ) -> st.SearchStrategy[np.ndarray]:
+    return hnp.arrays(dt, shape, elements=elems)
+
+
+@functools.lru_cache(maxsize=256)  # the same options give the same (reused) strategy
 def _elements_for(dt: np.dtype, domain: DomainLike, min_value: float | None,
                   max_value: float | None, allow_nan: bool, allow_infinity: bool,
                   allow_subnormal: bool, special_values: bool | Sequence[float],

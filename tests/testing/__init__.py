@@ -1,0 +1,1 @@
+"""Tests of the public testing toolkit (tinygrad_edu.testing)."""

@@ -23,6 +23,7 @@ from .function import AccumulateGrad
 from .ops import activation as act
 from .ops import compare as cmp
 from .ops import elementwise as ew
+from .ops import index as ix
 from .ops import movement as mv
 from .ops import operands
 from .ops import reduce as rd
@@ -504,6 +505,9 @@ class Tensor:
     def abs(self) -> Tensor:
         return ew.abs(self)
 
+    def erf(self) -> Tensor:
+        return ew.erf(self)
+
     def square(self) -> Tensor:
         return ew.pow(self, 2)
 
@@ -685,6 +689,18 @@ class Tensor:
 
     def pad(self, pad_width: Any, value: _float = 0.0) -> Tensor:
         return mv.pad(self, pad_width, value)
+
+    def split(self, split_size_or_sections: Any, dim: _int = 0) -> tuple[Tensor, ...]:
+        return mv.split(self, split_size_or_sections, dim)
+
+    def chunk(self, chunks: _int, dim: _int = 0) -> tuple[Tensor, ...]:
+        return mv.chunk(self, chunks, dim)
+
+    def tril(self, diagonal: _int = 0) -> Tensor:
+        return ix.tril(self, diagonal)
+
+    def triu(self, diagonal: _int = 0) -> Tensor:
+        return ix.triu(self, diagonal)
 
     cat = staticmethod(mv.cat)
     concatenate = staticmethod(mv.cat)

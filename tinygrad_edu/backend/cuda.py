@@ -230,6 +230,9 @@ class CUDABackend(ArrayModuleBackend):
         import cupyx
 
         self._cupyx = cupyx
+        import cupyx.scipy.special
+
+        self._unary["erf"] = cupyx.scipy.special.erf  # CuPy has no top-level erf
         kernels_from_env()
 
     # --- transfer --------------------------------------------------------------------

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 from ..function import Context, Function
 from . import operands
-from .elementwise import where
+from .elementwise import erf, where
 
 if TYPE_CHECKING:
     from ..backend.base import Array
@@ -76,6 +77,56 @@ class Softplus(Function):
     def backward(ctx: Context, g: Tensor) -> Tensor:
         (x,) = ctx.saved_tensors
         return g * sigmoid(x)
+
+
+_SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
+_GELU_CUBIC = 0.044715
+
+
+class GELU(Function):
+    """The Gaussian error linear unit (Hendrycks & Gimpel, 2016), x weighted by the
+    probability that a standard normal variable is below x::
+
+        exact:   gelu(x) = x·Φ(x) = ½x(1 + erf(x/√2))
+                 gelu'(x) = Φ(x) + x·φ(x),   φ(x) = e^(−x²/2)/√(2π)
+        "tanh":  gelu(x) ≈ ½x(1 + tanh u),   u = √(2/π)(x + 0.044715x³)   (GPT-2's)
+                 gelu'(x) ≈ ½(1 + tanh u) + ½x(1 − tanh²u)·√(2/π)(1 + 3·0.044715x²)
+
+    One Function (not composed from five ops) because the MLP of a Transformer applies it
+    to its widest activations; its backward recomputes Φ or tanh u with Tensor ops, so a
+    gradient of the gradient still works.
+    """
+
+    @staticmethod
+    def forward(ctx: Context, x: Array, *, approximate: str) -> Array:
+        ctx.save_for_backward(x)
+        ctx.approximate = approximate
+        be = ctx.backend
+        if approximate == "tanh":
+            inner = be.binary("mul", x, 1.0 + _GELU_CUBIC * x * x)
+            t = be.unary("tanh", be.binary("mul", inner, _SQRT_2_OVER_PI))
+            return be.binary("mul", x * 0.5, t + 1.0)
+        cdf = (be.unary("erf", be.binary("mul", x, 1.0 / math.sqrt(2.0))) + 1.0) * 0.5
+        return be.binary("mul", x, cdf).astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx: Context, g: Tensor) -> Tensor:
+        (x,) = ctx.saved_tensors
+        if ctx.approximate == "tanh":
+            t = tanh(x * (x * x * _GELU_CUBIC + 1.0) * _SQRT_2_OVER_PI)
+            du = (x * x * (3 * _GELU_CUBIC) + 1.0) * _SQRT_2_OVER_PI
+            return g * ((t + 1.0) * 0.5 + x * 0.5 * (1.0 - t * t) * du)
+        cdf = (erf(x * (1.0 / math.sqrt(2.0))) + 1.0) * 0.5
+        pdf = (x * x * -0.5).exp() * (1.0 / math.sqrt(2.0 * math.pi))
+        return g * (cdf + x * pdf)
+
+
+def gelu(x: Tensor, approximate: str = "none") -> Tensor:
+    """gelu(x) = x·Φ(x) (``approximate="none"``, exact via erf) or GPT-2's tanh form
+    (``approximate="tanh"``), as ``torch.nn.functional.gelu``. See :class:`GELU`."""
+    if approximate not in ("none", "tanh"):
+        raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+    return GELU.apply(operands.floating(x), approximate=approximate)
 
 
 def relu(x: Tensor) -> Tensor:

@@ -99,14 +99,19 @@ class MultiheadAttention(Module):
         q, k, v = (t.reshape(N, t.shape[1], H, d).transpose(1, 2) for t in (q, k, v))
         mask = self._additive_mask(attn_mask, key_padding_mask, N, L, S, query)
         causal = is_causal and mask is None
-        a = attention_weights(q, k, mask, causal, 1.0 / math.sqrt(d))
-        if self.training and self.dropout > 0:
-            a = dropout(a, self.dropout, True, seed=self.rng)
-        out = (a @ v).transpose(1, 2).reshape(N, L, E)
-        out = self.out_proj(out)
+        p = self.dropout if self.training else 0.0
+        a: Tensor | None = None
+        if need_weights:  # composed, to hand the weights back
+            a = attention_weights(q, k, mask, causal, 1.0 / math.sqrt(d))
+            if p > 0:
+                a = dropout(a, p, True, seed=self.rng)
+            heads = a @ v
+        else:  # one fused node (ops.attention.Attention)
+            heads = scaled_dot_product_attention(q, k, v, mask, p, causal, seed=self.rng)
+        out = self.out_proj(heads.transpose(1, 2).reshape(N, L, E))
         if not self.batch_first:
             out = out.transpose(0, 1)
-        if not need_weights:
+        if a is None:
             return out, None
         return out, (a.mean(1) if average_attn_weights else a)
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from .. import autograd
 from ..function import Context, Function
 from . import operands
 from .elementwise import erf, where
@@ -92,9 +93,10 @@ class GELU(Function):
         "tanh":  gelu(x) ≈ ½x(1 + tanh u),   u = √(2/π)(x + 0.044715x³)   (GPT-2's)
                  gelu'(x) ≈ ½(1 + tanh u) + ½x(1 − tanh²u)·√(2/π)(1 + 3·0.044715x²)
 
-    One Function (not composed from five ops) because the MLP of a Transformer applies it
-    to its widest activations; its backward recomputes Φ or tanh u with Tensor ops, so a
-    gradient of the gradient still works.
+    One Function (not composed from a dozen ops) because the MLP of a Transformer applies
+    it to its widest activations. Its backward uses the arrays directly in an ordinary
+    backward, and recomputes Φ or tanh u with Tensor ops under create_graph, so a
+    gradient of the gradient still works (the idiom of :mod:`.nn`).
     """
 
     @staticmethod
@@ -103,22 +105,37 @@ class GELU(Function):
         ctx.approximate = approximate
         be = ctx.backend
         if approximate == "tanh":
-            inner = be.binary("mul", x, 1.0 + _GELU_CUBIC * x * x)
-            t = be.unary("tanh", be.binary("mul", inner, _SQRT_2_OVER_PI))
-            return be.binary("mul", x * 0.5, t + 1.0)
-        cdf = (be.unary("erf", be.binary("mul", x, 1.0 / math.sqrt(2.0))) + 1.0) * 0.5
-        return be.binary("mul", x, cdf).astype(x.dtype, copy=False)
+            t = be.unary("tanh", x * (x * x * _GELU_CUBIC + 1.0) * _SQRT_2_OVER_PI)
+            ctx.t = t  # reused by an ordinary backward
+            return x * 0.5 * (t + 1.0)
+        ctx.t = None
+        cdf = (be.unary("erf", x * (1.0 / math.sqrt(2.0))) + 1.0) * 0.5
+        return be.astype(x * cdf, x.dtype)
 
     @staticmethod
     def backward(ctx: Context, g: Tensor) -> Tensor:
         (x,) = ctx.saved_tensors
+        ref = g
+        grad_graph = autograd.is_grad_enabled()
         if ctx.approximate == "tanh":
-            t = tanh(x * (x * x * _GELU_CUBIC + 1.0) * _SQRT_2_OVER_PI)
+            t = tanh(x * (x * x * _GELU_CUBIC + 1.0) * _SQRT_2_OVER_PI) if grad_graph \
+                else ctx.t
+            g, x = (g, x) if grad_graph else (g.data, x.data)
             du = (x * x * (3 * _GELU_CUBIC) + 1.0) * _SQRT_2_OVER_PI
-            return g * ((t + 1.0) * 0.5 + x * 0.5 * (1.0 - t * t) * du)
-        cdf = (erf(x * (1.0 / math.sqrt(2.0))) + 1.0) * 0.5
-        pdf = (x * x * -0.5).exp() * (1.0 / math.sqrt(2.0 * math.pi))
-        return g * (cdf + x * pdf)
+            return _as_tensor(ref, g * ((t + 1.0) * 0.5 + x * 0.5 * (1.0 - t * t) * du))
+        if grad_graph:
+            cdf = (erf(x * (1.0 / math.sqrt(2.0))) + 1.0) * 0.5
+        else:
+            be = ctx.backend
+            cdf = (be.unary("erf", x.data * (1.0 / math.sqrt(2.0))) + 1.0) * 0.5
+        g, x = (g, x) if grad_graph else (g.data, x.data)
+        pdf = ctx.backend.unary("exp", x * x * -0.5) if not grad_graph else (x * x * -0.5).exp()
+        return _as_tensor(ref, g * (cdf + x * pdf * (1.0 / math.sqrt(2.0 * math.pi))))
+
+
+def _as_tensor(ref: Tensor, g: Any) -> Tensor:
+    """An array gradient as a Tensor on ``ref``'s device (a Tensor passes)."""
+    return g if isinstance(g, type(ref)) else ref._constant(g)
 
 
 def gelu(x: Tensor, approximate: str = "none") -> Tensor:

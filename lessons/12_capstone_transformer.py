@@ -434,8 +434,7 @@ if plt is not None:
         _, maps = model(val_x[0:1], need_weights=True)
     model.train()
     head0 = maps[0].numpy()[0, 0]
-    labels = [chars[i] if chars[i] not in "\n " else repr(chars[i])[1:-1] or "␠"
-              for i in val_x.numpy()[0]]
+    labels = [{" ": "␠", "\n": "\\n"}.get(chars[i], chars[i]) for i in val_x.numpy()[0]]
     fig, ax = plt.subplots(figsize=(7, 6.5))
     im = ax.imshow(head0, cmap="viridis")
     ax.set_xticks(range(T), labels, fontsize=5)

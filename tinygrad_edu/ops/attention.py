@@ -24,11 +24,9 @@ nodes over them cost more than the matrix products. With G = ∂L/∂out::
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-
-from typing import Any
 
 from ..autograd import is_grad_enabled
 from ..function import Context, Function
@@ -128,7 +126,6 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
     if value.ndim < 2 or value.shape[-2] != key.shape[-2]:
         raise ValueError(f"scaled_dot_product_attention: key {key.shape} and value "
                          f"{value.shape} must have the same length S (…, S, ·)")
-    a = attention_weights(query, key, attn_mask, is_causal, scale)
     op = "scaled_dot_product_attention"
     if not 0.0 <= dropout_p <= 1.0:
         raise ValueError(f"{op}: dropout_p must be in [0, 1], got {dropout_p}")

@@ -284,7 +284,7 @@ class CharGPT(nn.Module):
 # %%
 CONFIG = {"d": 64, "heads": 4, "layers": 2, "context": 32, "batch": 32, "lr": 6e-3,
           "weight_decay": 0.1, "warmup": 20}
-STEPS = args.steps or (600 if FULL else 150)
+STEPS = args.steps or (600 if FULL else 200)
 EVAL_EVERY = max(STEPS // 10, 1)
 VAL_WINDOWS = 64 if FULL else 32
 T, B = CONFIG["context"], CONFIG["batch"]
@@ -434,7 +434,7 @@ if plt is not None:
         _, maps = model(val_x[0:1], need_weights=True)
     model.train()
     head0 = maps[0].numpy()[0, 0]
-    labels = [{" ": "␠", "\n": "\\n"}.get(chars[i], chars[i]) for i in val_x.numpy()[0]]
+    labels = [{" ": "·", "\n": "\\n"}.get(chars[i], chars[i]) for i in val_x.numpy()[0]]
     fig, ax = plt.subplots(figsize=(7, 6.5))
     im = ax.imshow(head0, cmap="viridis")
     ax.set_xticks(range(T), labels, fontsize=5)

@@ -208,6 +208,19 @@ def test_scaled_dot_product_attention_matches_torch(kind: str, scale: float | No
         _close(a.grad, b.grad, f"sdpa ({kind}) gradient wrt {name}")
 
 
+def test_a_float_mask_that_requires_grad_gets_its_gradient() -> None:
+    rng = np.random.default_rng(16)
+    arrays = [rng.standard_normal((2, 3, 4)) for _ in range(3)]
+    bias = rng.standard_normal((3, 3))
+    ours = [_pair(a)[0] for a in arrays] + [_pair(bias)[0]]
+    theirs = [torch.tensor(a, requires_grad=True) for a in arrays + [bias]]
+    out = F.scaled_dot_product_attention(*ours[:3], attn_mask=ours[3])
+    tout = TF.scaled_dot_product_attention(*theirs[:3], attn_mask=theirs[3])
+    _close(out, tout, "sdpa with a learned bias")
+    _backward_both(out, tout, rng)
+    _close(ours[3].grad, theirs[3].grad, "gradient wrt the float mask")
+
+
 def test_attention_rows_and_errors() -> None:
     from tinygrad_edu.ops.attention import attention_weights
 

@@ -50,7 +50,8 @@ class Attention(Function):
     """out = dropout(softmax(Q Kᵀ·scale + mask)) V in one node; see the module docstring
     for the backward. ``mask``: an additive float array (0 / −∞ / any bias) or None;
     ``keep``: the dropout multiplier array (0 or 1/(1−p)) or None. Neither is
-    differentiated (a float mask gets no gradient, unlike PyTorch's)."""
+    differentiated here: :func:`scaled_dot_product_attention` takes the composed path
+    when a float mask requires grad."""
 
     @staticmethod
     def forward(ctx: Context, q: Array, k: Array, v: Array, *, scale: float,
@@ -140,6 +141,9 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
         keep = be.asarray(kept * (0.0 if dropout_p == 1.0 else 1.0 / (1.0 - dropout_p)),
                           dtype=query.dtype)
     q, k, v = query, key, value
+    if mask is not None and mask.requires_grad:  # a learned bias: composed, so it gets ∂L
+        a = softmax((q @ k.mT) * scale + mask, -1)
+        return (a if keep is None else a * a._constant(keep)) @ v
     if not (q.dtype == k.dtype == v.dtype):
         raise TypeError(f"{op}: query, key and value must have one dtype, got {q.dtype}, "
                         f"{k.dtype} and {v.dtype}")

@@ -71,9 +71,10 @@ except ImportError:  # matplotlib is optional: no figures then
 try:  # one BLAS thread: small matrix products run faster without thread hand-offs
     from threadpoolctl import threadpool_limits
 
-    threadpool_limits(1, "blas")  # (`lessons run` does the same; this is for a plain run)
+    # (`lessons run` does the same; this is for a plain run; undone at the end)
+    blas_limit = threadpool_limits(1, "blas")
 except ImportError:
-    pass
+    blas_limit = None
 
 parser = argparse.ArgumentParser(description=TITLE)
 parser.add_argument("--full", action="store_true", help="the full run (≤ 3 min training)")
@@ -446,3 +447,7 @@ if plt is not None:
     fig.tight_layout()
     fig.savefig(out_dir() / "c01_attention_head.png", dpi=120)
     print("saved", out_dir() / "c01_loss_curves.png", "and", out_dir() / "c01_attention_head.png")
+
+# %%
+if blas_limit is not None:
+    blas_limit.restore_original_limits()

@@ -690,16 +690,16 @@ class Tensor:
     def pad(self, pad_width: Any, value: _float = 0.0) -> Tensor:
         return mv.pad(self, pad_width, value)
 
-    def split(self, split_size_or_sections: Any, dim: _int = 0) -> tuple[Tensor, ...]:
+    def split(self, split_size_or_sections: Any, dim: builtins.int = 0) -> tuple[Tensor, ...]:
         return mv.split(self, split_size_or_sections, dim)
 
-    def chunk(self, chunks: _int, dim: _int = 0) -> tuple[Tensor, ...]:
+    def chunk(self, chunks: builtins.int, dim: builtins.int = 0) -> tuple[Tensor, ...]:
         return mv.chunk(self, chunks, dim)
 
-    def tril(self, diagonal: _int = 0) -> Tensor:
+    def tril(self, diagonal: builtins.int = 0) -> Tensor:
         return ix.tril(self, diagonal)
 
-    def triu(self, diagonal: _int = 0) -> Tensor:
+    def triu(self, diagonal: builtins.int = 0) -> Tensor:
         return ix.triu(self, diagonal)
 
     cat = staticmethod(mv.cat)

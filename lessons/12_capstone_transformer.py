@@ -42,9 +42,9 @@
 # states no fixed numbers: the baselines are recomputed on the same split every run,
 # and only the *comparison* is checked.
 #
-# **Run it**: `tinygrad-edu lessons run 12` trains the quick version (a few hundred
-# steps, well under a minute); the full run is opt-in:
-# `python lessons/12_capstone_transformer.py --full` (at most 3 minutes of training on a
+# **Run it**: `tinygrad-edu lessons run 12` trains the quick version (200
+# steps, under a minute); the full run is opt-in:
+# `python lessons/12_capstone_transformer.py --full` (600 steps, at most 3 minutes of training on a
 # 2-core CPU). `--device cuda` runs it on a GPU backend when one is installed.
 
 # %%

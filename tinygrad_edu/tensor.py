@@ -23,6 +23,7 @@ from .function import AccumulateGrad
 from .ops import activation as act
 from .ops import compare as cmp
 from .ops import elementwise as ew
+from .ops import index as ix
 from .ops import movement as mv
 from .ops import operands
 from .ops import reduce as rd
@@ -476,6 +477,7 @@ class Tensor:
 
     exp, log, sqrt, abs = ew.exp, ew.log, ew.sqrt, ew.abs
     # more math (ops/elementwise.py):
+    erf = ew.erf
     clip = clamp = ew.clamp
     maximum, minimum = ew.maximum, ew.minimum
 
@@ -522,9 +524,11 @@ class Tensor:
     __getitem__ = mv.getitem
     pad = mv.pad
     # more shape ops (ops/movement.py):
+    split, chunk = mv.split, mv.chunk
     cat = concatenate = staticmethod(mv.cat)
     stack = staticmethod(mv.stack)
     # indexing (ops/index.py):
+    tril, triu = ix.tril, ix.triu
 
     @property
     def T(self) -> Tensor:

@@ -30,7 +30,7 @@ Axis: TypeAlias = int | tuple[int, ...] | None
 #: f(a) elementwise. ``sigmoid`` and ``relu`` are here because backends fuse them.
 UNARY_OPS: tuple[str, ...] = (
     "neg", "exp", "log", "sqrt", "abs", "sign", "tanh", "sigmoid", "relu", "log1p",
-    "expm1", "reciprocal", "isfinite", "isnan", "isinf", "logical_not", "invert",
+    "expm1", "reciprocal", "isfinite", "isnan", "isinf", "logical_not", "invert", "erf",
 )
 #: f(a, b) elementwise with numpy broadcasting; comparisons give bool arrays.
 BINARY_OPS: tuple[str, ...] = (

@@ -240,6 +240,9 @@ class CUDABackend(ArrayModuleBackend):
         import cupyx
 
         self._cupyx = cupyx
+        import cupyx.scipy.special  # type: ignore[import-not-found]
+
+        self._unary["erf"] = cupyx.scipy.special.erf  # CuPy has no top-level erf
         kernels_from_env()
 
     # --- transfer --------------------------------------------------------------------

@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 
 ALL_IDS = [f"W{i:02d}" for i in range(1, 29)]
-_ID_RE = re.compile(r"^W\d{2}$")
+_ID_RE = re.compile(r"^[WC]\d{2}$")  # W: the course text's worked examples; C: capstones
 
 
 # ----------------------------------------------------------------------------- rows
@@ -143,7 +143,8 @@ def claim(id: str, quantity: str, seed_claim: Any, computed: Any, agrees: bool |
     ``tol`` (default: the precision the seed's number was written with).
     """
     if not _ID_RE.match(id):
-        raise ValueError(f"claim: worked-example ids look like 'W06', got {id!r}")
+        raise ValueError(f"claim: ids look like 'W06' (worked example) or 'C01' (capstone), "
+                         f"got {id!r}")
     seed = _plain(seed_claim)
     comp = _plain(computed)
     if isinstance(seed, list):

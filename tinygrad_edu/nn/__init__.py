@@ -4,8 +4,10 @@
     linear.py         Linear, Identity
     conv.py           Conv2d (im2col + one matrix product)
     pooling.py        MaxPool2d, AvgPool2d, AdaptiveAvgPool2d
-    normalization.py  BatchNorm1d, BatchNorm2d
-    activation.py     ReLU, LeakyReLU, Sigmoid, Tanh, Softplus, Softmax, LogSoftmax
+    normalization.py  BatchNorm1d, BatchNorm2d, LayerNorm
+    embedding.py      Embedding
+    attention.py      MultiheadAttention
+    activation.py     ReLU, LeakyReLU, Sigmoid, Tanh, Softplus, GELU, Softmax, LogSoftmax
     dropout.py        Dropout
     flatten.py        Flatten
     padding.py        ZeroPad2d
@@ -16,13 +18,16 @@
     functional.py     every layer as a function (nn.functional.conv2d, ...)
     serialization.py  save / load state dicts (data only, never code)
     summary.py        summary(model, input_shape): Keras-style table of shapes and params
+    utils.py          clip_grad_norm_ (also as nn.utils.clip_grad_norm_)
 """
 
-from . import functional, init
-from .activation import LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Softplus, Tanh
+from . import functional, init, utils
+from .activation import GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Softplus, Tanh
+from .attention import MultiheadAttention
 from .container import ModuleList, Sequential
 from .conv import Conv2d
 from .dropout import Dropout
+from .embedding import Embedding
 from .flatten import Flatten
 from .linear import Identity, Linear
 from .losses import (
@@ -38,16 +43,18 @@ from .losses import (
     l2_penalty,
 )
 from .module import IncompatibleKeys, Module, Parameter
-from .normalization import BatchNorm1d, BatchNorm2d
+from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm
 from .padding import ZeroPad2d
 from .pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
 from .serialization import SerializationError, load, save
 from .summary import Summary, summary
+from .utils import clip_grad_norm_
 
-__all__ = ["AdaptiveAvgPool2d", "AvgPool2d", "BCELoss", "BCEWithLogitsLoss", "BatchNorm1d",
-           "BatchNorm2d", "Conv2d", "CrossEntropyLoss", "Dropout", "Flatten", "HingeLoss",
-           "HuberLoss", "Identity", "IncompatibleKeys", "L1Loss", "LeakyReLU", "Linear",
-           "LogSoftmax", "MSELoss", "MaxPool2d", "Module", "ModuleList", "NLLLoss",
-           "Parameter", "ReLU", "Sequential", "SerializationError", "Sigmoid", "Softmax",
-           "Softplus", "Summary", "Tanh", "ZeroPad2d", "functional", "init", "l1_penalty",
-           "l2_penalty", "load", "save", "summary"]
+__all__ = ["AdaptiveAvgPool2d", "AvgPool2d", "BCELoss", "BCEWithLogitsLoss",
+           "BatchNorm1d", "BatchNorm2d", "Conv2d", "CrossEntropyLoss", "Dropout", "Embedding",
+           "Flatten", "GELU", "HingeLoss", "HuberLoss", "Identity", "IncompatibleKeys", "L1Loss",
+           "LayerNorm", "LeakyReLU", "Linear", "LogSoftmax", "MSELoss", "MaxPool2d", "Module",
+           "ModuleList", "MultiheadAttention", "NLLLoss", "Parameter", "ReLU", "Sequential",
+           "SerializationError", "Sigmoid", "Softmax", "Softplus", "Summary", "Tanh",
+           "ZeroPad2d", "clip_grad_norm_", "functional", "init", "l1_penalty", "l2_penalty",
+           "load", "save", "summary", "utils"]

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from ..ops.activation import leaky_relu, relu, sigmoid, softplus, tanh
+from ..ops.activation import gelu, leaky_relu, relu, sigmoid, softplus, tanh
 from ..ops.reduce import log_softmax as _log_softmax
 from ..ops.reduce import softmax as _softmax
 from ..tensor import Tensor
 from .module import Module
 
-__all__ = ["LeakyReLU", "LogSoftmax", "ReLU", "Sigmoid", "Softmax", "Softplus", "Tanh",
-           "leaky_relu", "log_softmax", "relu", "sigmoid", "softmax", "softplus", "tanh"]
+__all__ = ["GELU", "LeakyReLU", "LogSoftmax", "ReLU", "Sigmoid", "Softmax", "Softplus", "Tanh",
+           "gelu", "leaky_relu", "log_softmax", "relu", "sigmoid", "softmax", "softplus",
+           "tanh"]
 
 
 def softmax(x: Tensor, dim: int = -1) -> Tensor:
@@ -57,6 +58,23 @@ class LeakyReLU(Module):
 
     def extra_repr(self) -> str:
         return f"negative_slope={self.negative_slope}"
+
+
+class GELU(Module):
+    """x·Φ(x), Φ the standard normal CDF (``approximate="tanh"``: GPT-2's tanh formula);
+    the activation of BERT's and GPT's MLPs. See :func:`~tinygrad_edu.ops.activation.gelu`."""
+
+    def __init__(self, approximate: str = "none") -> None:
+        super().__init__()
+        if approximate not in ("none", "tanh"):
+            raise ValueError(f"GELU: approximate must be 'none' or 'tanh', got {approximate!r}")
+        self.approximate = approximate
+
+    def forward(self, x: Tensor) -> Tensor:
+        return gelu(x, self.approximate)
+
+    def extra_repr(self) -> str:
+        return f"approximate={self.approximate!r}"
 
 
 class Softplus(Module):

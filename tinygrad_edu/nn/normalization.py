@@ -1,4 +1,5 @@
-"""Batch normalisation (Ioffe & Szegedy, 2015).
+"""Batch normalisation (Ioffe & Szegedy, 2015), and layer normalisation (Ba et al., 2016)
+at the end of this file.
 
 In training, each channel c is normalised with the statistics of the current batch::
 
@@ -16,7 +17,10 @@ The backward pass is built from mean/var/sqrt, so gradients flow through μ and 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from ..autograd import no_grad
+from ..ops.normalization import layer_norm
 from ..tensor import DTypeLike, Tensor
 from .init import ones_, zeros_
 from .module import Module, Parameter
@@ -137,3 +141,38 @@ class BatchNorm2d(_BatchNorm):
 
     _dims = (4,)
     _layout = "(N, C, H, W)"
+
+
+class LayerNorm(Module):
+    """Layer normalisation: each example normalised over its last axes (the features),
+    y = (x − μ)/√(σ² + ε)·γ + β, with μ, σ² of that one example (see
+    :func:`~tinygrad_edu.ops.normalization.layer_norm`). The same in training and
+    evaluation, and independent of the batch size — why Transformers use it.
+
+    γ (``weight``, ones) and β (``bias``, zeros) of shape ``normalized_shape`` when
+    ``elementwise_affine`` (``bias=False`` drops β alone), as ``torch.nn.LayerNorm``.
+    """
+
+    def __init__(self, normalized_shape: int | Sequence[int], eps: float = 1e-5,
+                 elementwise_affine: bool = True, bias: bool = True, *,
+                 dtype: DTypeLike = "float32", device: str | None = None) -> None:
+        super().__init__()
+        shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(
+            int(n) for n in normalized_shape)
+        self.normalized_shape, self.eps = shape, eps
+        self.elementwise_affine = elementwise_affine
+        if elementwise_affine:
+            self.weight = Parameter(ones_(Tensor.zeros(shape, dtype=dtype, device=device)))
+        else:
+            self.register_parameter("weight", None)
+        if elementwise_affine and bias:
+            self.bias = Parameter(Tensor.zeros(shape, dtype=dtype, device=device))
+        else:
+            self.register_parameter("bias", None)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
+
+    def extra_repr(self) -> str:
+        return (f"{self.normalized_shape}, eps={self.eps}, "
+                f"elementwise_affine={self.elementwise_affine}")

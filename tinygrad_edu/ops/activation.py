@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import math
+from typing import TYPE_CHECKING, Any
 
+from .. import autograd
 from ..function import Context, Function
 from . import operands
-from .elementwise import keep_result, where
+from .elementwise import erf, keep_result, where
 
 if TYPE_CHECKING:
     from ..backend.base import Array
@@ -72,6 +74,72 @@ class Softplus(Function):
     def backward(ctx: Context, g: Tensor) -> Tensor:
         (x,) = ctx.saved_tensors
         return g * sigmoid(x)
+
+
+_SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
+_GELU_CUBIC = 0.044715
+
+
+class GELU(Function):
+    """The Gaussian error linear unit (Hendrycks & Gimpel, 2016), x weighted by the
+    probability that a standard normal variable is below x::
+
+        exact:   gelu(x) = x·Φ(x) = ½x(1 + erf(x/√2))
+                 gelu'(x) = Φ(x) + x·φ(x),   φ(x) = e^(−x²/2)/√(2π)
+        "tanh":  gelu(x) ≈ ½x(1 + tanh u),   u = √(2/π)(x + 0.044715x³)   (GPT-2's)
+                 gelu'(x) ≈ ½(1 + tanh u) + ½x(1 − tanh²u)·√(2/π)(1 + 3·0.044715x²)
+
+    One Function (not composed from a dozen ops) because the MLP of a Transformer applies
+    it to its widest activations. Its backward uses the arrays directly in an ordinary
+    backward, and recomputes Φ or tanh u with Tensor ops under create_graph, so a
+    gradient of the gradient still works (the idiom of :mod:`.nn`).
+    """
+
+    @staticmethod
+    def forward(ctx: Context, x: Array, *, approximate: str) -> Array:
+        ctx.save_for_backward(x)
+        ctx.approximate = approximate
+        be = ctx.backend
+        if approximate == "tanh":
+            t = be.unary("tanh", x * (x * x * _GELU_CUBIC + 1.0) * _SQRT_2_OVER_PI)
+            ctx.t = t  # reused by an ordinary backward
+            return x * 0.5 * (t + 1.0)
+        ctx.t = None
+        cdf = (be.unary("erf", x * (1.0 / math.sqrt(2.0))) + 1.0) * 0.5
+        return be.astype(x * cdf, x.dtype)
+
+    @staticmethod
+    def backward(ctx: Context, g: Tensor) -> Tensor:
+        (x,) = ctx.saved_tensors
+        ref = g
+        grad_graph = autograd.is_grad_enabled()
+        if ctx.approximate == "tanh":
+            t = tanh(x * (x * x * _GELU_CUBIC + 1.0) * _SQRT_2_OVER_PI) if grad_graph \
+                else ctx.t
+            g, x = (g, x) if grad_graph else (g.data, x.data)
+            du = (x * x * (3 * _GELU_CUBIC) + 1.0) * _SQRT_2_OVER_PI
+            return _as_tensor(ref, g * ((t + 1.0) * 0.5 + x * 0.5 * (1.0 - t * t) * du))
+        if grad_graph:
+            cdf = (erf(x * (1.0 / math.sqrt(2.0))) + 1.0) * 0.5
+        else:
+            be = ctx.backend
+            cdf = (be.unary("erf", x.data * (1.0 / math.sqrt(2.0))) + 1.0) * 0.5
+        g, x = (g, x) if grad_graph else (g.data, x.data)
+        pdf = ctx.backend.unary("exp", x * x * -0.5) if not grad_graph else (x * x * -0.5).exp()
+        return _as_tensor(ref, g * (cdf + x * pdf * (1.0 / math.sqrt(2.0 * math.pi))))
+
+
+def _as_tensor(ref: Tensor, g: Any) -> Tensor:
+    """An array gradient as a Tensor on ``ref``'s device (a Tensor passes)."""
+    return g if isinstance(g, type(ref)) else ref._constant(g)
+
+
+def gelu(x: Tensor, approximate: str = "none") -> Tensor:
+    """gelu(x) = x·Φ(x) (``approximate="none"``, exact via erf) or GPT-2's tanh form
+    (``approximate="tanh"``), as ``torch.nn.functional.gelu``. See :class:`GELU`."""
+    if approximate not in ("none", "tanh"):
+        raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+    return GELU.apply(operands.floating(x), approximate=approximate)
 
 
 def relu(x: Tensor) -> Tensor:

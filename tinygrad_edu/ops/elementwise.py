@@ -6,6 +6,7 @@ shape of the output); the engine sums it back to each input's shape.
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
 from ..function import Context, Function
@@ -234,6 +235,20 @@ class Sqrt(Function):
         return g / (z * 2.0)
 
 
+class Erf(Function):
+    """z = erf(x) = 2/√π ∫₀ˣ e^(−t²) dt;   dz/dx = 2/√π · e^(−x²)."""
+
+    @staticmethod
+    def forward(ctx: Context, x: Array) -> Array:
+        ctx.save_for_backward(x)
+        return ctx.backend.unary("erf", x)
+
+    @staticmethod
+    def backward(ctx: Context, g: Tensor) -> Tensor:
+        (x,) = ctx.saved_tensors
+        return g * (x * x * -1.0).exp() * (2.0 / math.sqrt(math.pi))
+
+
 class Abs(Function):
     """z = |x|;   dz/dx = sign(x)  (0 at x = 0, as in PyTorch)."""
 
@@ -369,6 +384,11 @@ def log(x: Tensor) -> Tensor:
 def sqrt(x: Tensor) -> Tensor:
     """√x."""
     return Sqrt.apply(operands.floating(x))
+
+
+def erf(x: Tensor) -> Tensor:
+    """The error function erf(x) = 2/√π ∫₀ˣ e^(−t²) dt (the normal CDF is ½(1 + erf(x/√2)))."""
+    return Erf.apply(operands.floating(x))
 
 
 def abs(x: Tensor) -> Tensor:  # noqa: A001 - PyTorch's name

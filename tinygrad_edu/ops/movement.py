@@ -325,3 +325,37 @@ def pad(x: Tensor, pad_width: Any, value: float = 0.0) -> Tensor:
         raise ValueError(f"pad: need one non-negative (before, after) pair per axis for a "
                          f"tensor of shape {x.shape}, got {pad_width}")
     return Pad.apply(x, pad_width=pw, value=value)
+
+
+def split(x: Tensor, split_size_or_sections: int | Sequence[int], dim: int = 0
+          ) -> tuple[Tensor, ...]:
+    """Cut ``x`` along ``dim`` into pieces of ``split_size_or_sections`` (an int: equal
+    pieces, the last one smaller; a list: those sizes, which must add up to the length),
+    as ``torch.split``. Each piece is a slice, so its gradient flows back into place."""
+    ax = operands.dim(dim, x.ndim, "split")
+    n = x.shape[ax]
+    if isinstance(split_size_or_sections, int):
+        size = split_size_or_sections
+        if size <= 0:
+            raise ValueError(f"split: split_size must be positive, got {size}")
+        sizes = [min(size, n - s) for s in range(0, n, size)] or [0]
+    else:
+        sizes = [int(s) for s in split_size_or_sections]
+        if sum(sizes) != n or any(s < 0 for s in sizes):
+            raise ValueError(f"split: sections {sizes} do not add up to the length {n} of "
+                             f"axis {ax} of a tensor of shape {x.shape}")
+    lead = (slice(None),) * ax
+    pieces, start = [], 0
+    for s in sizes:
+        pieces.append(getitem(x, lead + (slice(start, start + s),)))
+        start += s
+    return tuple(pieces)
+
+
+def chunk(x: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
+    """``chunks`` pieces of (nearly) equal length ⌈n/chunks⌉ along ``dim`` (``torch.chunk``:
+    fewer pieces when n does not need that many)."""
+    if chunks <= 0:
+        raise ValueError(f"chunk: chunks must be positive, got {chunks}")
+    n = x.shape[operands.dim(dim, x.ndim, "chunk")]
+    return split(x, max(1, math.ceil(n / chunks)), dim)

@@ -233,6 +233,52 @@ class LinearLR(LRScheduler):
         return base_lr * (s + (e - s) * min(epoch, self.total_iters) / self.total_iters)
 
 
+def warmup_cosine(warmup_steps: int, total_steps: int, min_factor: float = 0.0
+                  ) -> Callable[[int], float]:
+    """The factor of a linear warm-up then cosine decay, for :class:`LambdaLR` (or
+    ``torch.optim.lr_scheduler.LambdaLR``: the same function gives the same lrs)::
+
+        t < W:        (t + 1) / W                                 warm-up to 1
+        W ≤ t ≤ T:    m + (1 − m) · (1 + cos(π (t − W)/(T − W))) / 2   from 1 down to m
+        t > T:        m
+
+    with W = ``warmup_steps``, T = ``total_steps``, m = ``min_factor``. The warm-up starts
+    at 1/W, not 0, so that the first step already moves the weights.
+    """
+    if warmup_steps < 0 or total_steps <= warmup_steps:
+        raise ValueError(f"warmup_cosine: need 0 <= warmup_steps < total_steps, got "
+                         f"warmup_steps={warmup_steps}, total_steps={total_steps}")
+
+    def factor(t: int) -> float:
+        if t < warmup_steps:
+            return (t + 1) / warmup_steps
+        progress = min(1.0, (t - warmup_steps) / (total_steps - warmup_steps))
+        return min_factor + (1 - min_factor) * (1 + math.cos(math.pi * progress)) / 2
+
+    return factor
+
+
+class WarmupCosineLR(LambdaLR):
+    """Linear warm-up for ``warmup_steps``, then cosine decay to ``min_lr`` at
+    ``total_steps`` — the schedule of BERT and GPT training (see :func:`warmup_cosine`
+    for the formula). Step it once per batch.
+
+    Why warm up: Adam's second-moment estimate v is built from very few gradients in the
+    first steps, so its steps are large and noisy; a Transformer (whose LayerNorm and
+    attention softmax amplify early weight changes) can diverge there. Growing the lr
+    over the first few hundred steps avoids it. PyTorch has no such class: use
+    ``LambdaLR(opt, warmup_cosine(W, T, min_lr / lr))`` there.
+    """
+
+    def __init__(self, optimizer: Optimizer, warmup_steps: int, total_steps: int,
+                 min_lr: float = 0.0, last_epoch: int = -1) -> None:
+        self.warmup_steps, self.total_steps, self.min_lr = warmup_steps, total_steps, min_lr
+        lambdas = [warmup_cosine(warmup_steps, total_steps,
+                                 min_lr / g.get("initial_lr", g["lr"]) if g["lr"] else 0.0)
+                   for g in optimizer.param_groups]
+        super().__init__(optimizer, lambdas, last_epoch)
+
+
 class InverseTimeLR(LRScheduler):
     r"""lr = base_lr / (1 + decay_rate · epoch / decay_steps) — inverse-time decay.
 
@@ -373,4 +419,5 @@ def schedule_values(make_scheduler: Callable[[Optimizer], LRScheduler], steps: i
 
 
 __all__ = ["CosineAnnealingLR", "ExponentialLR", "InverseTimeLR", "LRScheduler", "LambdaLR",
-           "LinearLR", "MultiStepLR", "ReduceLROnPlateau", "StepLR", "schedule_values"]
+           "LinearLR", "MultiStepLR", "ReduceLROnPlateau", "StepLR", "WarmupCosineLR",
+           "schedule_values", "warmup_cosine"]

@@ -1,0 +1,289 @@
+"""The CPU speed table in one command: tinygrad_edu beside PyTorch, a hand-written numpy
+training step, and whichever peers are installed (jax, tinygrad, mygrad, autograd).
+
+    python benchmarks/table.py [--rounds 7] [--threads 1 2] [--quick]
+
+Each library runs in a process of its own (two BLAS thread pools in one process fight
+over the cores, and memory freed by one changes the page faults of the next); the
+parent interleaves their timing rounds, so a burst of load on the machine hits every
+contender alike. A cell is the median over rounds of each round's median step time;
+ratios are time / PyTorch's time (below 1 is faster). The header says the thread count,
+the load average before and after, and which OpenBLAS kernel numpy uses.
+
+Workloads (the ones the course trains):
+  mlp64, mlp256   784-128-10 MLP, SGD step (forward, cross-entropy, backward, update)
+  big256          784-1024-1024-10 MLP, batch 256
+  cnn64           the W17 CNN (two conv+relu+maxpool, three linear), batch 64
+  chain           1,000 small elementwise ops on 16 floats, forward and backward (µs/op)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+WORKLOADS = ("mlp64", "mlp256", "big256", "cnn64", "chain")
+LIBRARIES = ("tinygrad_edu", "torch", "numpy", "jax", "tinygrad", "mygrad", "autograd")
+#: the module each library needs (skipped with a note when it is not installed)
+MODULES = {"tinygrad_edu": "tinygrad_edu", "torch": "torch", "numpy": "numpy",
+           "jax": "jax", "tinygrad": "tinygrad", "mygrad": "mygrad", "autograd": "autograd"}
+
+
+def _data(workload: str) -> tuple[np.ndarray, np.ndarray, list[tuple[int, int]]]:
+    rng = np.random.default_rng(0)
+    if workload == "cnn64":
+        return (rng.standard_normal((64, 3, 32, 32)).astype(np.float32),
+                rng.integers(0, 10, 64), [])
+    batch = 64 if workload == "mlp64" else 256
+    sizes = [784, 1024, 1024, 10] if workload == "big256" else [784, 128, 10]
+    return (rng.standard_normal((batch, 784)).astype(np.float32), rng.integers(0, 10, batch),
+            list(zip(sizes[:-1], sizes[1:])))
+
+
+# ---- one training step per library --------------------------------------------------
+
+
+def _step_tinygrad_edu(workload: str) -> Callable[[], Any]:
+    from tinygrad_edu import Tensor, nn, optim
+
+    if workload == "chain":
+        a = Tensor(np.linspace(-1, 1, 16, dtype=np.float32), requires_grad=True)
+
+        def chain() -> None:
+            h = a
+            for _ in range(250):
+                h = (h * 1.0001 + 0.001).tanh() - 0.0001
+            h.sum().backward()
+        return chain
+    x, y, layers = _data(workload)
+    model = _cnn(nn) if workload == "cnn64" else _mlp(nn, layers)
+    return _sgd(model, optim, nn.CrossEntropyLoss(), Tensor(x), Tensor(y))
+
+
+def _step_torch(workload: str) -> Callable[[], Any]:
+    import torch
+
+    if workload == "chain":
+        a = torch.linspace(-1, 1, 16, requires_grad=True)
+
+        def chain() -> None:
+            h = a
+            for _ in range(250):
+                h = (h * 1.0001 + 0.001).tanh() - 0.0001
+            h.sum().backward()
+        return chain
+    x, y, layers = _data(workload)
+    model = _cnn(torch.nn) if workload == "cnn64" else _mlp(torch.nn, layers)
+    return _sgd(model, torch.optim, torch.nn.CrossEntropyLoss(), torch.from_numpy(x),
+                torch.from_numpy(y))
+
+
+def _step_numpy(workload: str) -> Callable[[], Any]:
+    """The same MLP step written directly in numpy: the floor for an engine on numpy."""
+    if workload not in ("mlp64", "mlp256", "big256"):
+        raise NotImplementedError("the numpy reference is written for the MLPs only")
+    x, y, layers = _data(workload)
+    rng = np.random.default_rng(1)
+    ws = [(rng.uniform(-1, 1, (o, i)) / np.sqrt(i)).astype(np.float32) for i, o in layers]
+    bs = [np.zeros(o, np.float32) for _, o in layers]
+    n, lr = len(y), np.float32(0.01)
+    rows = np.arange(n)
+
+    def step() -> float:
+        acts = [x]
+        for k, (w, b) in enumerate(zip(ws, bs)):
+            z = acts[-1] @ w.T
+            z += b
+            if k < len(ws) - 1:
+                np.maximum(z, 0, out=z)
+            acts.append(z)
+        logits = acts.pop()
+        shifted = logits - logits.max(1, keepdims=True)
+        e = np.exp(shifted)
+        s = e.sum(1, keepdims=True)
+        loss = float(np.log(s).mean() - shifted[rows, y].mean())
+        g = e / s
+        g[rows, y] -= 1
+        g /= n
+        for k in range(len(ws) - 1, -1, -1):
+            a = acts[k]
+            gw, gb = g.T @ a, g.sum(0)
+            if k:
+                g = g @ ws[k]
+                g *= a > 0
+            ws[k] -= lr * gw
+            bs[k] -= lr * gb
+        return loss
+    return step
+
+
+def _step_peer(lib: str, workload: str) -> Callable[[], Any]:
+    raise NotImplementedError(f"{lib} is installed, but no {workload} step is written for it "
+                              "yet (add one in benchmarks/table.py)")
+
+
+def _mlp(nn: Any, layers: list[tuple[int, int]]) -> Any:
+    mods: list[Any] = []
+    for k, (i, o) in enumerate(layers):
+        mods += [nn.Linear(i, o)] + ([nn.ReLU()] if k < len(layers) - 1 else [])
+    return nn.Sequential(*mods)
+
+
+def _cnn(nn: Any) -> Any:
+    return nn.Sequential(
+        nn.Conv2d(3, 6, 5), nn.ReLU(), nn.MaxPool2d(2, 2),
+        nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2, 2), nn.Flatten(),
+        nn.Linear(400, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, 10))
+
+
+def _sgd(model: Any, optim: Any, loss_fn: Any, x: Any, y: Any) -> Callable[[], Any]:
+    opt = optim.SGD(model.parameters(), lr=0.01)
+
+    def step() -> Any:
+        opt.zero_grad()
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        opt.step()
+        return loss
+    return step
+
+
+# ---- the worker: one library, one workload, rounds on request ----------------------------
+
+
+def worker(lib: str, workload: str, threads: int, repeats: int) -> None:
+    """Build the step, then answer each line on stdin with one round's median (ms)."""
+    os.environ.setdefault("OMP_NUM_THREADS", str(threads))
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(threads)
+    if lib == "torch":
+        import torch
+
+        torch.set_num_threads(threads)
+    maker = {"tinygrad_edu": _step_tinygrad_edu, "torch": _step_torch,
+             "numpy": _step_numpy}.get(lib)
+    try:
+        step = maker(workload) if maker else _step_peer(lib, workload)
+    except NotImplementedError as e:
+        print(json.dumps({"skip": str(e)}), flush=True)
+        return
+    for _ in range(3):
+        step()
+    print(json.dumps({"ready": True}), flush=True)
+    for _ in sys.stdin:
+        times = []
+        for _ in range(repeats):
+            t0 = time.perf_counter()
+            step()
+            times.append(time.perf_counter() - t0)
+        print(json.dumps({"ms": statistics.median(times) * 1e3}), flush=True)
+
+
+def _installed(module: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(module) is not None
+
+
+def _blas_kernel() -> str:
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return "threadpoolctl missing"
+    info = [i for i in threadpool_info() if i.get("user_api") == "blas"]
+    return ", ".join(f"{i.get('internal_api')} {i.get('architecture', '')}".strip()
+                     for i in info) or "unknown"
+
+
+def measure(workload: str, threads: int, rounds: int, repeats: int,
+            notes: list[str]) -> dict[str, float]:
+    procs: dict[str, subprocess.Popen[str]] = {}
+    for lib in LIBRARIES:
+        if not _installed(MODULES[lib]):
+            notes.append(f"{lib}: not installed, skipped")
+            continue
+        procs[lib] = subprocess.Popen(
+            [sys.executable, __file__, "--worker", lib, workload, str(threads), str(repeats)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    ready = {}
+    for lib, p in procs.items():
+        assert p.stdout is not None
+        msg = json.loads(p.stdout.readline() or '{"skip": "the worker died"}')
+        if "skip" in msg:
+            if lib not in ("jax", "tinygrad", "mygrad", "autograd") or workload == "mlp64":
+                notes.append(f"{lib} {workload}: {msg['skip']}")
+            p.wait()
+        else:
+            ready[lib] = p
+    samples: dict[str, list[float]] = {lib: [] for lib in ready}
+    for _ in range(rounds):  # interleaved: each library takes its turn every round
+        for lib, p in ready.items():
+            assert p.stdin is not None and p.stdout is not None
+            p.stdin.write("go\n")
+            p.stdin.flush()
+            samples[lib].append(json.loads(p.stdout.readline())["ms"])
+    for p in ready.values():
+        assert p.stdin is not None
+        p.stdin.close()
+        p.wait()
+    return {lib: statistics.median(v) for lib, v in samples.items()}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--rounds", type=int, default=7)
+    ap.add_argument("--threads", type=int, nargs="+", default=[1, 2])
+    ap.add_argument("--workloads", nargs="+", default=list(WORKLOADS), choices=WORKLOADS)
+    ap.add_argument("--quick", action="store_true", help="3 rounds of 5 steps (a smoke run)")
+    ap.add_argument("--worker", nargs=4, metavar=("LIB", "WORKLOAD", "THREADS", "REPEATS"),
+                    help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.worker:
+        lib, workload, threads, repeats = args.worker
+        worker(lib, workload, int(threads), int(repeats))
+        return
+    if not _installed("torch"):
+        sys.exit("PyTorch is the reference: pip install 'tinygrad-edu[oracle]' (torch==2.13.0)")
+    rounds = 3 if args.quick else args.rounds
+    load_before = os.getloadavg()
+    notes: list[str] = []
+    rows = []
+    for threads in args.threads:
+        for workload in args.workloads:
+            repeats = 2 if workload == "chain" else (5 if args.quick else 20)
+            ms = measure(workload, threads, rounds, repeats, notes)
+            rows.append((workload, threads, ms))
+    load_after = os.getloadavg()
+    libs = [lib for lib in LIBRARIES if any(lib in ms for _, _, ms in rows)]
+    print(f"CPU training step, float32; median over {rounds} interleaved rounds, one library "
+          f"per process; load average {load_before[0]:.2f} before, {load_after[0]:.2f} "
+          f"after; numpy BLAS: {_blas_kernel()}")
+    print("cells: ms per step (chain: µs per op) and the ratio to PyTorch's time")
+    print(f"{'workload':<9} {'threads':>7} " + " ".join(f"{lib:>20}" for lib in libs))
+    for workload, threads, ms in rows:
+        ref = ms.get("torch")
+        cells = []
+        for lib in libs:
+            if lib not in ms:
+                cells.append(f"{'—':>20}")
+                continue
+            # chain: ms for 1,000 ops is µs per op
+            ratio = f"({ms[lib] / ref:.2f})" if ref else ""
+            cells.append(f"{ms[lib]:>12.3f} {ratio:>7}")
+        print(f"{workload:<9} {threads:>7} " + " ".join(cells))
+    for note in dict.fromkeys(notes):
+        print("note:", note)
+
+
+if __name__ == "__main__":
+    main()

@@ -57,6 +57,13 @@ class Context(Protocol):
 class Verdict:
     passed: bool
     message: str = ""
+    mistake: str = ""  # the message of the Diagnosis that matched, if any
+
+
+class _Mismatch(str):
+    """A problem message that remembers the diagnosed mistake it names, if any."""
+
+    mistake = ""
 
 
 class Args:
@@ -183,7 +190,9 @@ class _Compared(Check):
                 continue
             if difference(variant, actual, rtol=self.rtol, atol=self.atol) is None:
                 lines.append(f"  Likely mistake: {d.message}")
-                break
+                found = _Mismatch("\n".join(lines))
+                found.mistake = d.message
+                return found
         return "\n".join(lines)
 
 
@@ -201,7 +210,9 @@ class Example(_Compared):
         if expected is REFERENCE:
             expected = self.expected_for(ctx, args, kwargs)
         problem = self.problem(ctx, args, kwargs, expected)
-        return Verdict(True) if problem is None else Verdict(False, _with_hint(problem, self.hint))
+        if problem is None:
+            return Verdict(True)
+        return Verdict(False, _with_hint(problem, self.hint), getattr(problem, "mistake", ""))
 
 
 class _Abort(BaseException):
@@ -331,7 +342,7 @@ class Property(_Compared):
         message = (
             "Falsifying example (the smallest input found that fails):\n" + failures[-1]
         )
-        return Verdict(False, _with_hint(message, self.hint))
+        return Verdict(False, _with_hint(message, self.hint), getattr(failures[-1], "mistake", ""))
 
 
 def _split(drawn: Any, fixed: dict) -> tuple[tuple, dict]:

@@ -5,8 +5,8 @@
 Builds a class for the `mse` exercise (55 % correct, 25 % partly wrong, 10 % crashing,
 5 % hanging at import, 5 % starters; tests/grading_cases/roster.py), grades it with
 `grade-all`, checks every score, and prints submissions per minute and the overhead per
-submission: the wall time of one job slot per submission minus the time the grader
-spent in checks (the `grade` process's own start-up, the child's, and the clean-up).
+submission: the wall time of one job slot per submission minus the grading time that
+results.json reports (which includes starting the submission's isolated child).
 A second run shows the cache (nothing to grade).
 """
 
@@ -73,8 +73,10 @@ def main() -> int:
           f"{statistics.median(per_slot):.2f} s), of which {statistics.mean(in_checks):.2f} s "
           "grading (child start-up and checks)")
     overhead = statistics.median(per_slot) - statistics.median(in_checks)
-    print(f"  overhead           {overhead:.2f} s per submission (median): the grade "
-          "process's start-up, loading the exercise, writing the results")
+    print(f"  overhead           {overhead:.2f} s per submission (median) beyond grading "
+          "itself: queueing, preparing the files, the cache, writing the results (the "
+          "worker keeps Python, hypothesis and the exercise loaded; each submission's own "
+          "isolated child still starts Python and numpy, inside the grading time)")
     print(f"  second run         {rerun:.1f} s (unchanged submissions are not graded again: "
           f"{'ok' if '0 graded now' in again.stdout else 'NOT CACHED'})")
     print(f"  scores             {'all as expected' if not wrong else f'WRONG for {wrong[:5]}'}")

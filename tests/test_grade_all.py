@@ -158,3 +158,20 @@ def test_an_assignment_of_two_exercises_weights_its_parts(tmp_path: Path) -> Non
     assert rows["ann"]["total"] == rows["ann"]["max"] == str(2 * 13 + 12)
     assert float(rows["ben"]["total"]) == 2 * 4 + 12  # mse_grad's 9 points lost, twice
     assert "mse: mse_grad on a 2-D batch" in rows["ben"]
+
+
+@pytest.mark.parametrize("behaviour, killed", [("sleep 600", True), ("exit 3", False)])
+def test_a_worker_that_hangs_or_dies_costs_one_student(tmp_path: Path, behaviour: str,
+                                                       killed: bool) -> None:
+    """The grader itself failing (not the submission): the worker is replaced."""
+    from tinygrad_edu.course.grading.classroom import _Worker
+
+    fake = tmp_path / "fake-python"
+    fake.write_text(f"#!/bin/sh\n{behaviour}\n")
+    fake.chmod(0o755)
+    worker = _Worker(str(fake), tmp_path / "worker.log")
+    started = time.monotonic()
+    assert worker.grade(["grade", "mse"], limit=2.0) == (None, killed)
+    assert time.monotonic() - started < 15
+    assert worker.proc is None  # killed; the next grade starts a fresh one
+    worker.close()

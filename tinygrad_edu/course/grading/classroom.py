@@ -1,11 +1,14 @@
 """Grade a whole class: ``tinygrad-edu grade-all ASSIGNMENT SUBMISSIONS_DIR``.
 
-Each student's submission is graded by its own ``grade`` process (so a grader that
-fails on one submission fails that student only), isolated exactly as ``grade``
-isolates one, ``--jobs`` at a time. A process that outlives the worst case of its
-submission (every check waiting out its limit) plus a margin is killed and the student
-marked "timed out". Results are cached by a hash of the grader, the assignment, the
-limits and the student's files: running again grades only what changed.
+Each job slot keeps a grading worker (:mod:`.worker`): a long-lived process that runs
+``grade`` on one submission after another, so Python, numpy, hypothesis and the
+exercises load once per slot, not once per student. Every submission is isolated
+exactly as ``grade`` isolates one (its own child process, limits, user). A worker that
+does not answer within the worst case of its submission (every check waiting out its
+limit) plus a margin, or that dies, is killed and replaced: that student is marked
+"timed out" or "crashed", and the others are not affected. Results are cached by a
+hash of the grader, the assignment, the limits and the student's files: running again
+grades only what changed.
 
 The output folder holds ``gradebook.csv``, ``results/<student>/results.json`` (the
 Gradescope file) and ``report.html`` (see :mod:`.class_report`).
@@ -13,13 +16,17 @@ Gradescope file) and ``report.html`` (see :mod:`.class_report`).
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import json
 import os
 import re
+import select
+import signal
 import subprocess
 import sys
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -122,7 +129,7 @@ class ClassRun:
                 return _outcome(student.id, cached, cached=True, files=files)
         started = time.monotonic()
         limit = self.assignment.worst_case_seconds(self.timeout) + MARGIN_S
-        argv = [self.python, "-m", "tinygrad_edu.course.grading", "grade", self.target,
+        argv = ["grade", self.target,
                 "--submission", str(work), "--json", str(results),
                 "--record", str(record_path.with_suffix(".record")), "--quiet"]
         if self.timeout:
@@ -134,15 +141,10 @@ class ClassRun:
         result_dir.mkdir(parents=True, exist_ok=True)
         record_path.parent.mkdir(parents=True, exist_ok=True)
         record_path.with_suffix(".record").unlink(missing_ok=True)
-        killed, code, stderr = False, None, ""
-        try:
-            proc = subprocess.run(argv, capture_output=True, text=True, timeout=limit,
-                                  stdin=subprocess.DEVNULL, start_new_session=True,
-                                  env=_grader_env())
-            code, stderr = proc.returncode, proc.stderr
-        except subprocess.TimeoutExpired as exc:
-            killed = True
-            stderr = f"the grader did not finish within {limit:g} s: {exc}"
+        worker = self._worker()
+        code, killed = worker.grade(argv, limit)
+        stderr = (f"the grader did not finish within {limit:g} s" if killed else
+                  "the grader stopped" if code is None else "")
         record = None
         with_record = record_path.with_suffix(".record")
         if with_record.is_file():
@@ -161,17 +163,101 @@ class ClassRun:
         write_json(record, record_path)
         return _outcome(student.id, record, cached=False, files=files)
 
+    def _worker(self) -> _Worker:
+        worker = getattr(self._local, "worker", None)
+        if worker is None:
+            with self._lock:
+                log = self.out / ".cache" / f"worker-{len(self._workers)}.log"
+                worker = _Worker(self.python, log)
+                self._workers.append(worker)
+            self._local.worker = worker
+        return worker
+
     def run(self, progress: Any = None) -> list[Outcome]:
         students = find_students(self.submissions, self.assignment)
         outcomes: list[Outcome] = []
-        with ThreadPoolExecutor(max_workers=max(1, self.jobs)) as pool:
-            for outcome in pool.map(self.grade_one, students):
-                outcomes.append(outcome)
-                if progress is not None:
-                    note = " (unchanged)" if outcome.cached else f" in {outcome.seconds:.1f} s"
-                    print(f"  {outcome.student}: {outcome.score:g}/{outcome.max_score:g} "
-                          f"{outcome.status}{note}", file=progress, flush=True)
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._workers: list[_Worker] = []
+        try:
+            with ThreadPoolExecutor(max_workers=max(1, self.jobs)) as pool:
+                for outcome in pool.map(self.grade_one, students):
+                    outcomes.append(outcome)
+                    if progress is not None:
+                        note = " (unchanged)" if outcome.cached else \
+                            f" in {outcome.seconds:.1f} s"
+                        print(f"  {outcome.student}: {outcome.score:g}/{outcome.max_score:g} "
+                              f"{outcome.status}{note}", file=progress, flush=True)
+        finally:
+            for worker in self._workers:
+                worker.close()
         return outcomes
+
+
+class _Worker:
+    """One grading worker process (see :mod:`.worker`), started when first needed and
+    replaced after it is killed or dies."""
+
+    def __init__(self, python: str, log: Path) -> None:
+        self.python = python
+        self.log = log
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def _start(self) -> subprocess.Popen[bytes]:
+        self.log.parent.mkdir(parents=True, exist_ok=True)
+        with self.log.open("ab") as err:
+            self.proc = subprocess.Popen(
+                [self.python, "-m", "tinygrad_edu.course.grading.worker"],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err,
+                start_new_session=True, env=_grader_env())
+        return self.proc
+
+    def grade(self, argv: list[str], limit: float) -> tuple[int | None, bool]:
+        """(``grade``'s exit status or None if the worker died, whether it was killed
+        for taking longer than ``limit`` seconds)."""
+        proc = self.proc if self.proc is not None and self.proc.poll() is None else self._start()
+        assert proc.stdin is not None and proc.stdout is not None
+        try:
+            proc.stdin.write(json.dumps({"argv": argv}).encode() + b"\n")
+            proc.stdin.flush()
+        except OSError:
+            self.kill()
+            return None, False
+        fd, buf = proc.stdout.fileno(), b""
+        deadline = time.monotonic() + limit
+        while b"\n" not in buf:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                self.kill()
+                return None, True
+            ready, _, _ = select.select([fd], [], [], min(remaining, 1.0))
+            if ready:
+                chunk = os.read(fd, 4096)
+                if not chunk:
+                    self.kill()
+                    return None, False
+                buf += chunk
+        try:
+            return int(json.loads(buf.split(b"\n", 1)[0])["code"]), False
+        except (ValueError, KeyError, TypeError):
+            self.kill()
+            return None, False
+
+    def kill(self) -> None:
+        if self.proc is not None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.proc.wait(timeout=10)
+            self.proc = None
+
+    def close(self) -> None:
+        if self.proc is not None and self.proc.poll() is None and self.proc.stdin:
+            with contextlib.suppress(OSError):
+                self.proc.stdin.close()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.proc.wait(timeout=10)
+        self.kill()
 
 
 def _grader_env() -> dict[str, str]:

@@ -4,7 +4,7 @@ The repository keeps the GPU kernels, the lessons and the exercises in top-level
 (``kernels/``, ``lessons/``, ``exercises/``); the wheel maps them into the one package it
 installs, so nothing but ``tinygrad_edu`` lands at the top of site-packages:
 
-    kernels/    -> tinygrad_edu/kernels/            (a subpackage)
+    kernels/*/  -> tinygrad_edu/kernels/*/          (tinygrad_edu.kernels.numba_cuda, .cupy)
     lessons/    -> tinygrad_edu/course/_lessons/    (lesson scripts, README, ERRATA)
     exercises/  -> tinygrad_edu/course/_exercises/  (one folder per exercise)
 
@@ -15,10 +15,11 @@ An editable install maps the same names onto the checkout's folders.
 from setuptools import find_packages, setup
 
 MAPPED = {
-    "tinygrad_edu.kernels": "kernels",
     "tinygrad_edu.course._lessons": "lessons",
     "tinygrad_edu.course._exercises": "exercises",
 }
+# The kernel subpackages map onto kernels/<name>; tinygrad_edu/kernels/__init__.py is
+# the package itself (it also finds kernels/ in a checkout).
 kernel_packages = [f"tinygrad_edu.kernels.{p}" for p in find_packages(where="kernels")]
 
 setup(
@@ -33,7 +34,6 @@ setup(
     },
     package_data={
         "tinygrad_edu": ["py.typed"],
-        "tinygrad_edu.kernels": ["README.md"],
         "tinygrad_edu.course._lessons": ["*.md"],
         "tinygrad_edu.course._exercises": ["*.md", "*/*.py", "*/*.md"],
     },

@@ -165,3 +165,30 @@ def test_run_autograder_says_which_folder_is_missing(tmp_path: Path) -> None:
     proc = subprocess.run(["bash", script], env=env, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2
     assert f"missing the folder {root}/submission" in proc.stderr
+
+
+@pytest.mark.skipif(os.name != "posix", reason="bash script")
+def test_a_bundle_of_two_exercises_grades_both_files_in_one_run(tmp_path: Path) -> None:
+    import sys
+
+    out = tmp_path / "a.zip"
+    assert cli.main(["gradescope-bundle", "mse", "inverse_time_decay", *DIR, "-o",
+                     str(out)]) == 0
+    source = tmp_path / "root" / "source"
+    with zipfile.ZipFile(out) as zf:
+        names = set(zf.namelist())
+        assert {"assignment.json", "exercises/mse/exercise.py",
+                "exercises/inverse_time_decay/exercise.py"} <= names
+        zf.extractall(source)
+    submission = tmp_path / "root" / "submission"
+    submission.mkdir()
+    for name in ("mse", "inverse_time_decay"):
+        (submission / f"{name}.py").write_text(load_exercise(EXERCISES / name).solution())
+    env = {**os.environ, "AUTOGRADER_ROOT": str(tmp_path / "root"),
+           "AUTOGRADER_PYTHON": sys.executable, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.run(["bash", str(source / "run_autograder")], env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    data = load_results(tmp_path / "root" / "results" / "results.json")
+    assert data["score"] == data["max_score"] == 13.0 + 12.0
+    assert {t["name"].split(":")[0] for t in data["tests"]} == {"mse", "inverse_time_decay"}

@@ -15,10 +15,13 @@ override ``/autograder`` and ``python3`` for a dry run on your own machine.
 
 from __future__ import annotations
 
+import json
 import shlex
 import zipfile
 from pathlib import Path
+from typing import Any
 
+from .assignment import Assignment, Part
 from .exercise import Exercise
 from .runner import PACKAGE_DIR
 
@@ -55,15 +58,17 @@ fail() {{  # a broken layout is the instructor's problem: say so loudly, score n
 %s Please tell your instructor.", "tests": []}}\n' "$1" > "$RESULTS"
   exit 2
 }}
-[ -f "$ROOT/source/exercises/{name}/exercise.py" ] || fail "missing \
-$ROOT/source/exercises/{name}/exercise.py (unzip the autograder bundle into $ROOT/source)."
+for ex in {names}; do
+  [ -f "$ROOT/source/exercises/$ex/exercise.py" ] || fail "missing \
+$ROOT/source/exercises/$ex/exercise.py (unzip the autograder bundle into $ROOT/source)."
+done
 [ -d "$ROOT/submission" ] || fail "missing the folder $ROOT/submission (the student's files \
 go there)."
 # The source holds the reference solution: only root (the grader) may read it.
 chmod -R go-rwx "$ROOT/source"
 # Run the installed package, not the copy in the source folder that `nobody` cannot read.
 cd /
-"$PYTHON" -m tinygrad_edu.course.grading grade {name} \\
+"$PYTHON" -m tinygrad_edu.course.grading grade {target} \\
   --exercises-dir "$ROOT/source/exercises" \\
   --submission "$ROOT/submission" \\
   --json "$RESULTS"{timeout}
@@ -110,31 +115,54 @@ def _add(zf: zipfile.ZipFile, arcname: str, text: str | bytes, executable: bool 
     zf.writestr(info, text)
 
 
-def build_bundle(exercise: Exercise, output: str | Path, *, timeout_s: float | None = None) -> Path:
-    """Write the autograder zip for ``exercise`` to ``output`` and return its path."""
+def build_bundle(
+    target: Exercise | Assignment, output: str | Path, *, timeout_s: float | None = None
+) -> Path:
+    """Write the autograder zip for an exercise or an assignment to ``output``.
+
+    For an assignment the zip holds every exercise and ``assignment.json``; one
+    Gradescope run grades all of a student's files (``<module>.py`` each)."""
+    assignment = target if isinstance(target, Assignment) else \
+        Assignment(target.name, target.title, [Part(target)], None, target.source)
+    exercises = [p.exercise for p in assignment.parts]
     output = Path(output)
     output.parent.mkdir(parents=True, exist_ok=True)
-    requirements = " ".join(shlex.quote(r) for r in exercise.requirements)
+    requirements = " ".join(shlex.quote(r) for e in exercises for r in e.requirements)
     timeout = f" \\\n  --timeout {timeout_s:g}" if timeout_s else ""
+    if assignment.single:
+        grade_target = shlex.quote(exercises[0].name)
+    else:
+        grade_target = '"$ROOT/source/assignment.json"'
     with zipfile.ZipFile(output, "w") as zf:
         _add(zf, "setup.sh", SETUP_SH.format(requirements=requirements), executable=True)
         _add(
             zf,
             "run_autograder",
             RUN_AUTOGRADER.format(
-                name=shlex.quote(exercise.name), timeout=timeout, max_score=exercise.max_points
+                names=" ".join(shlex.quote(e.name) for e in exercises), target=grade_target,
+                timeout=timeout, max_score=assignment.max_points,
             ),
             executable=True,
         )
         _add(zf, "pyproject.toml", PYPROJECT)
-        _add(zf, "README.md", f"Autograder for the tinygrad_edu exercise {exercise.name}.\n")
+        files = ", ".join(e.filename for e in exercises)
+        _add(zf, "README.md", f"Autograder for the tinygrad_edu assignment {assignment.name} "
+                              f"(students submit {files}).\n")
+        if not assignment.single:
+            spec: dict[str, Any] = {"name": assignment.name, "title": assignment.title,
+                    "exercises": [{"name": p.exercise.name, "weight": p.weight}
+                                  for p in assignment.parts]}
+            if assignment.timeout_s:
+                spec["timeout_s"] = assignment.timeout_s
+            _add(zf, "assignment.json", json.dumps(spec, indent=2) + "\n")
         for file in sorted(PACKAGE_DIR.rglob("*")):
             rel = file.relative_to(PACKAGE_DIR.parent).as_posix()
             if rel.startswith(_NOT_BUNDLED):
                 continue  # other exercises' references and the lessons (from a wheel)
             if file.is_file() and "__pycache__" not in file.parts and file.suffix != ".pyc":
                 _add(zf, rel, file.read_bytes())
-        folder = f"exercises/{exercise.name}"
-        _add(zf, f"{folder}/exercise.py", exercise.source)
-        _add(zf, f"{folder}/README.md", exercise.readme)
+        for exercise in exercises:
+            folder = f"exercises/{exercise.name}"
+            _add(zf, f"{folder}/exercise.py", exercise.source)
+            _add(zf, f"{folder}/README.md", exercise.readme)
     return output

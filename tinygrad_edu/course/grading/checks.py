@@ -22,8 +22,13 @@ submission's output equals one of them, the message names the mistake.
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import copy
-from collections.abc import Callable, Sequence
+import hashlib
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import KW_ONLY, dataclass, field
 from types import ModuleType
 from typing import Any, Protocol
@@ -52,6 +57,13 @@ class Context(Protocol):
 class Verdict:
     passed: bool
     message: str = ""
+    mistake: str = ""  # the message of the Diagnosis that matched, if any
+
+
+class _Mismatch(str):
+    """A problem message that remembers the diagnosed mistake it names, if any."""
+
+    mistake = ""
 
 
 class Args:
@@ -178,7 +190,9 @@ class _Compared(Check):
                 continue
             if difference(variant, actual, rtol=self.rtol, atol=self.atol) is None:
                 lines.append(f"  Likely mistake: {d.message}")
-                break
+                found = _Mismatch("\n".join(lines))
+                found.mistake = d.message
+                return found
         return "\n".join(lines)
 
 
@@ -196,7 +210,9 @@ class Example(_Compared):
         if expected is REFERENCE:
             expected = self.expected_for(ctx, args, kwargs)
         problem = self.problem(ctx, args, kwargs, expected)
-        return Verdict(True) if problem is None else Verdict(False, _with_hint(problem, self.hint))
+        if problem is None:
+            return Verdict(True)
+        return Verdict(False, _with_hint(problem, self.hint), getattr(problem, "mistake", ""))
 
 
 class _Abort(BaseException):
@@ -228,6 +244,48 @@ def grading_settings(max_examples: int) -> Any:
     )
 
 
+def stable_seed(*parts: str) -> int:
+    """A seed from names alone: the same for every install, machine and process."""
+    return int.from_bytes(hashlib.sha256("\0".join(parts).encode()).digest()[:8], "big")
+
+
+_HYPOTHESIS_HOME: list[str] = []
+
+
+@contextlib.contextmanager
+def pinned_hypothesis() -> Iterator[None]:
+    """Make hypothesis draw the same inputs however and wherever the grader runs.
+
+    - Hypothesis mixes constants it finds in "local" modules (those outside
+      site-packages and the standard library) into what it draws. An editable checkout
+      of tinygrad_edu is local, an installed wheel is not, and which modules are loaded
+      differs between ``check``, ``grade`` and the Gradescope run: so the same seed drew
+      different arrays. The set of local constants is pinned to empty here.
+    - Its home folder (``.hypothesis/``, written even with ``database=None``) goes to a
+      private temporary folder, not the grader's working directory (``/`` on Gradescope).
+    """
+    from hypothesis import configuration
+    from hypothesis.internal.conjecture import providers
+
+    if not _HYPOTHESIS_HOME:
+        home = tempfile.mkdtemp(prefix="tinygrad-edu-hypothesis-")
+        atexit.register(shutil.rmtree, home, True)
+        _HYPOTHESIS_HOME.append(home)
+    configuration.set_hypothesis_home_dir(_HYPOTHESIS_HOME[0])
+    original = getattr(providers, "_get_local_constants", None)
+    empty = None
+    if original is not None:
+        empty = type(providers.GLOBAL_CONSTANTS)()  # Constants() with empty sets
+        providers._get_local_constants = lambda: empty  # type: ignore[attr-defined]
+        providers.CONSTANTS_CACHE.cache.clear()
+    try:
+        yield
+    finally:
+        if original is not None:
+            providers._get_local_constants = original  # type: ignore[attr-defined]
+            providers.CONSTANTS_CACHE.cache.clear()
+
+
 @dataclass
 class Property(_Compared):
     """The submission agrees with the reference on every input ``strategy`` draws.
@@ -242,11 +300,12 @@ class Property(_Compared):
     max_shrinks: int = 60
 
     def run(self, ctx: Context) -> Verdict:
-        from hypothesis import given
+        from hypothesis import given, seed
 
         failures: list[str] = []
         calls_after_failure = [0]
 
+        @seed(stable_seed(ctx.exercise, self.name))
         @grading_settings(self.max_examples)
         @given(self.strategy)
         def agrees_with_reference(drawn: Any) -> None:
@@ -268,7 +327,8 @@ class Property(_Compared):
                 raise AssertionError(problem)
 
         try:
-            agrees_with_reference()
+            with pinned_hypothesis():
+                agrees_with_reference()
         except _StopShrinking:
             pass
         except _Abort as abort:
@@ -282,7 +342,7 @@ class Property(_Compared):
         message = (
             "Falsifying example (the smallest input found that fails):\n" + failures[-1]
         )
-        return Verdict(False, _with_hint(message, self.hint))
+        return Verdict(False, _with_hint(message, self.hint), getattr(failures[-1], "mistake", ""))
 
 
 def _split(drawn: Any, fixed: dict) -> tuple[tuple, dict]:
@@ -385,7 +445,16 @@ class GradCheck(Check):
             @staticmethod
             def forward(fctx: Any, *arrays: np.ndarray) -> np.ndarray:
                 fctx.arrays = tuple(np.array(a) for a in arrays)
-                return check._forwards(ctx, [fctx.arrays])[0]
+                value = check._forwards(ctx, [fctx.arrays])[0]
+                if value.shape != out.shape:
+                    # Finite differences step to nearby inputs; a forward whose shape
+                    # changes there has no derivative to compare with.
+                    raise _Problem(
+                        f"the forward `{check._fname()}` returned shape {value.shape} at an "
+                        f"input a step of {check.eps:g} away, but shape {out.shape} at the "
+                        f"input itself:\n  {fmt_call(check._fname(), args, {})}"
+                    )
+                return value
 
             @staticmethod
             def backward(fctx: Any, grad: Any) -> Any:
@@ -402,6 +471,13 @@ class GradCheck(Check):
         try:
             # The public toolkit's check: central differences of Σ f(x)·w against backward.
             gradcheck(SubmissionOp.apply, *tensors, eps=self.eps, atol=self.atol, rtol=self.rtol)
+        except (ValueError, TypeError, IndexError, FloatingPointError) as exc:
+            # What the submission returned could not be differentiated or compared (a
+            # shape or dtype that the arithmetic rejects): its failure, not the grader's.
+            return Verdict(False, _with_hint(
+                f"the gradient check could not use what the submission returned "
+                f"({type(exc).__name__}: {scrub(str(exc))[:300]})\n"
+                f"  inputs: {', '.join(fmt(a) for a in args)}", self.hint))
         except AssertionError as exc:
             names = _param_names(ctx, self)
             message = str(exc).removeprefix("gradcheck: ")

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 import os
 import struct
 from typing import Any
@@ -25,6 +26,8 @@ import numpy as np
 
 MAX_FRAME = 64 * 1024 * 1024
 MAX_DEPTH = 32
+MAX_INT_DIGITS = 400  # far past any float64; a longer integer is refused, never parsed
+MAX_NDIM = 32  # numpy's own limit is 64; an answer here never needs more
 _ARRAY, _TUPLE, _DICT = "__ndarray__", "__tuple__", "__dict__"
 _NUMERIC_KINDS = "biufc"  # bool, int, uint, float, complex
 
@@ -44,7 +47,12 @@ def encode(value: Any, _depth: int = 0) -> Any:
     if value is None or isinstance(value, (bool, str)):
         return value
     if isinstance(value, (int, float)) and not isinstance(value, np.generic):
-        return float(value) if isinstance(value, float) else int(value)
+        if isinstance(value, float):
+            return float(value)
+        if abs(int(value)).bit_length() > MAX_INT_DIGITS * 3:  # ~ 0.3 digits per bit
+            bits = abs(int(value)).bit_length()
+            raise EncodeError(f"an integer too large to compare ({bits} bits)")
+        return int(value)
     if isinstance(value, (np.ndarray, np.generic)):
         arr = np.asarray(value)
         if arr.dtype.kind not in _NUMERIC_KINDS or arr.dtype.hasobject:
@@ -90,11 +98,17 @@ def _decode_array(body: dict[str, Any]) -> np.ndarray:
         raw = base64.b64decode(body["data"], validate=True)
     except (KeyError, TypeError, ValueError) as exc:
         raise ProtocolError(f"malformed array in frame: {exc}") from exc
-    if dtype.kind not in _NUMERIC_KINDS or dtype.hasobject or any(n < 0 for n in shape):
-        raise ProtocolError(f"refusing array of dtype {dtype} and shape {shape}")
-    if len(raw) != int(np.prod(shape, dtype=np.int64)) * dtype.itemsize:
+    if dtype.kind not in _NUMERIC_KINDS or dtype.hasobject or any(n < 0 for n in shape) \
+            or len(shape) > MAX_NDIM:
+        raise ProtocolError(f"refusing array of dtype {dtype} and shape {shape[:MAX_NDIM]}")
+    # Python integers: np.prod in int64 wraps around (2**62 * 4 == 0) and would let a
+    # forged header with no data through to reshape.
+    if len(raw) != math.prod(shape) * dtype.itemsize:
         raise ProtocolError("array data does not match its shape")
-    return np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
+    try:
+        return np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
+    except ValueError as exc:  # belt and braces: the codec raises ProtocolError only
+        raise ProtocolError(f"array data does not match its shape: {exc}") from exc
 
 
 def dumps(message: Any) -> bytes:
@@ -126,11 +140,23 @@ def read_frame(fd: int) -> Any:
     return loads(payload)
 
 
+def _parse_int(text: str) -> int:
+    digits = len(text.lstrip("-"))
+    if digits > MAX_INT_DIGITS:
+        raise ProtocolError(f"an integer of {digits} digits")
+    return int(text)
+
+
 def loads(payload: bytes) -> Any:
+    """One frame's message; :class:`ProtocolError` for anything else, never a crash."""
     try:
-        return decode(json.loads(payload.decode("utf-8")))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
-        raise ProtocolError(f"undecodable frame: {exc}") from exc
+        return decode(json.loads(payload.decode("utf-8"), parse_int=_parse_int))
+    except ProtocolError:
+        raise
+    except (ValueError, TypeError, RecursionError, OverflowError, MemoryError) as exc:
+        # ValueError covers JSONDecodeError, UnicodeDecodeError and int conversion limits.
+        raise ProtocolError(f"undecodable frame: {type(exc).__name__}: {str(exc)[:200]}") \
+            from exc
 
 
 def _read_exact(fd: int, n: int) -> bytes | None:

@@ -240,7 +240,9 @@ def list_exercises(
 def resolve_exercise(name_or_path: str, directory: str | Path | None = None) -> Exercise:
     """An exercise by name (a folder in the exercises dir) or by path to a file/folder."""
     candidate = Path(name_or_path)
-    if candidate.suffix == ".py" or candidate.is_dir() or os.sep in name_or_path:
+    # A student's own folder named like the exercise (./mse/) is not an exercise folder.
+    is_exercise_dir = candidate.is_dir() and (candidate / "exercise.py").is_file()
+    if candidate.suffix == ".py" or is_exercise_dir or os.sep in name_or_path:
         if candidate.exists():
             return load_exercise(candidate)
         raise ExerciseError(f"no exercise at {candidate}")

@@ -35,6 +35,11 @@ class CheckResult:
     max_score: float
     passed: bool
     output: str
+    # Why a check failed without a verdict on the answer: "" (it ran), or the kind of
+    # SubmissionFailed ("timeout", "exited", "protocol", "import", "dead"), or "missing"
+    # / "static" when nothing ran. For the class report; never shown to students.
+    failure: str = ""
+    mistake: str = ""  # the diagnosed likely mistake, if one matched
 
 
 @dataclass
@@ -145,6 +150,7 @@ class _Session:
         self.drop = drop_privileges
         self.proc: SubmissionProcess | None = None
         self.fatal: str | None = None  # set when the submission cannot be imported
+        self.fatal_kind = ""
         self.outputs: list[str] = []
         self.notes: list[str] = []
         self.spent = 0.0  # seconds the current check has waited on the submission
@@ -168,6 +174,7 @@ class _Session:
             except SubmissionFailed as exc:
                 self._retire()
                 self.fatal = str(exc)
+                self.fatal_kind = exc.kind
                 raise
             finally:
                 if proc.drop_note and not self.notes:
@@ -238,18 +245,22 @@ def grade(
     session = _Session(exercise, path, limits, drop_privileges)
     if problem is not None:
         session.fatal = problem
+        session.fatal_kind = "missing" if not path.is_file() else "static"
     ctx = _Context(session, exercise.reference, exercise.name)
     results: list[CheckResult] = []
     try:
         for number, check in enumerate(checks, start=1):
             session.spent = 0.0
+            failure = ""
             if session.fatal is not None:
                 verdict = Verdict(False, f"Not run. {session.fatal}")
+                failure = session.fatal_kind
             else:
                 try:
                     verdict = check.run(ctx)
                 except SubmissionFailed as exc:
                     verdict = Verdict(False, str(exc))
+                    failure = exc.kind
             results.append(
                 CheckResult(
                     number=number,
@@ -259,6 +270,8 @@ def grade(
                     max_score=float(check.points),
                     passed=verdict.passed,
                     output=scrub(verdict.message),
+                    failure=failure,
+                    mistake=verdict.mistake,
                 )
             )
     finally:

@@ -57,6 +57,29 @@ def to_gradescope(
     }
 
 
+def to_record(result: GradeResult) -> dict[str, Any]:
+    """What ``grade-all`` keeps of one grading: per check the points, why it failed
+    without a verdict (a timeout, a crash) and the diagnosed mistake."""
+    return {
+        "score": result.score,
+        "max_score": result.max_score,
+        "seconds": round(result.execution_time, 3),
+        "checks": [
+            {
+                "name": r.name,
+                "score": r.score,
+                "max_score": r.max_score,
+                "passed": r.passed,
+                "failure": r.failure,
+                "mistake": r.mistake,
+                "output": r.output[:2000],
+            }
+            for r in result.results
+        ],
+        "messages": [m[:2000] for m in result.messages],
+    }
+
+
 def write_json(data: dict[str, Any], path: str | Path) -> None:
     """Write atomically: a reader (or a crash) never sees half a file."""
     path = Path(path)

@@ -126,10 +126,24 @@ class _Output:
     limit: int
     data: bytearray = field(default_factory=bytearray)
     dropped: int = 0
+    stop: threading.Event = field(default_factory=threading.Event)
 
-    def drain(self, stream: Any) -> None:
-        while True:
-            chunk = stream.read1(65536) if hasattr(stream, "read1") else stream.read(65536)
+    def drain(self, fd: int) -> None:
+        """Read ``fd`` until end of file or until ``stop`` is set. It never blocks in a
+        read for long: a process that escaped the clean-up may hold the pipe's write end
+        open for ever, and the grader must not wait for it (nor block closing the pipe
+        while a read is in progress)."""
+        while not self.stop.is_set():
+            try:
+                ready, _, _ = select.select([fd], [], [], 0.1)
+            except (OSError, ValueError):
+                return
+            if not ready:
+                continue
+            try:
+                chunk = os.read(fd, 65536)
+            except OSError:
+                return
             if not chunk:
                 return
             room = self.limit - len(self.data)
@@ -171,6 +185,7 @@ class SubmissionProcess:
         self._output = _Output(limits.output_bytes)
         self._reader: threading.Thread | None = None
         self._req_w = self._resp_r = -1
+        self._out_fd = -1
         self.drop_note = ""  # why the child kept our uid although we are root
         self._workdir = ""
 
@@ -245,8 +260,9 @@ class SubmissionProcess:
             os.close(req_r)
             os.close(resp_w)
         assert self.proc.stdout is not None
+        self._out_fd = self.proc.stdout.fileno()
         self._reader = threading.Thread(
-            target=self._output.drain, args=(self.proc.stdout,), daemon=True
+            target=self._output.drain, args=(self._out_fd,), daemon=True
         )
         self._reader.start()
         self.alive = True
@@ -279,6 +295,8 @@ class SubmissionProcess:
                 proc.wait(timeout=5)
             self._reap_stragglers()
             if self._reader is not None:
+                self._reader.join(timeout=1)  # what is left to read after the kill
+                self._output.stop.set()  # an escaped process may hold the pipe open
                 self._reader.join(timeout=2)
             if proc.stdout is not None:
                 with contextlib.suppress(OSError):
@@ -418,21 +436,41 @@ class SubmissionProcess:
 
     def _reap_stragglers(self) -> None:
         """Kill processes that left the child's process group (setsid, double fork) but
-        still carry this run's token in their environment."""
+        still carry this run's token in their environment, or still hold one of this
+        run's pipes (the child's output or the channel) — which finds a process that
+        also cleared its environment."""
         needle = f"{TOKEN_VAR}={self._token}".encode()
+        pipes = set()
+        for fd in (self._out_fd, self._req_w, self._resp_r):
+            if fd >= 0:
+                with contextlib.suppress(OSError):
+                    pipes.add(f"pipe:[{os.fstat(fd).st_ino}]")
         proc_dir = Path("/proc")
         if not proc_dir.is_dir():
             return
         for entry in proc_dir.iterdir():
             if not entry.name.isdigit() or int(entry.name) == os.getpid():
                 continue
-            try:
-                environ = (entry / "environ").read_bytes()
-            except OSError:
-                continue
-            if needle in environ.split(b"\0"):
+            if _holds(entry, needle, pipes):
                 with contextlib.suppress(ProcessLookupError, PermissionError):
                     os.kill(int(entry.name), signal.SIGKILL)
+
+
+def _holds(entry: Path, needle: bytes, pipes: set[str]) -> bool:
+    """Does the process at ``/proc/<pid>`` carry the token or hold one of the pipes?"""
+    try:
+        if needle in (entry / "environ").read_bytes().split(b"\0"):
+            return True
+    except OSError:
+        pass
+    try:
+        for fd in (entry / "fd").iterdir():
+            with contextlib.suppress(OSError):
+                if os.readlink(fd) in pipes:
+                    return True
+    except OSError:
+        pass
+    return False
 
 
 def _signal_name(num: int) -> str:

@@ -148,12 +148,12 @@ def test_submission_cannot_write_the_results_file(tmp_path: Path) -> None:
 
 
 def test_results_file_exists_even_if_the_grader_fails(tmp_path: Path, monkeypatch) -> None:
-    import tinygrad_edu.course.grading.grader as grader_module
+    import tinygrad_edu.course.grading.assignment as assignment_module
 
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(grader_module, "grade", broken)
+    monkeypatch.setattr(assignment_module, "grade", broken)  # what `grade` calls
     results = tmp_path / "results.json"
     code = cli.main(["grade", "mse", "--exercises-dir", str(EXERCISES), "--submission",
                      str(HOSTILE / "noisy_but_correct.py"), "--json", str(results), "--quiet"])

@@ -25,7 +25,7 @@ import math
 import numpy as np
 
 from tinygrad_edu import Tensor
-from tinygrad_edu.course.lessons import claim, out_dir, show
+from tinygrad_edu.course.lessons import claim, figure, show
 
 IDS = ["W13"]
 TITLE = "Activation functions: sigmoid, ReLU, tanh (σ(2))"
@@ -95,12 +95,11 @@ if plot is not None:
             return v.grad.numpy()
         return d
 
-    fig = plot.plot_function({
+    figure(plot.plot_function({
         "sigmoid": lambda a: Tensor(a, dtype="float64").sigmoid(),
         "ReLU": lambda a: Tensor(a, dtype="float64").relu(),
         "tanh": lambda a: Tensor(a, dtype="float64").tanh(),
         "sigmoid′": derivative(lambda v: v.sigmoid()),
         "tanh′": derivative(lambda v: v.tanh()),
-    }, grid, title="Activations and their derivatives (W13)",
-        path=out_dir() / "w13_activations.png")
-    print("saved", out_dir() / "w13_activations.png")
+    }, grid, title="Activations and their derivatives (W13)"),
+           "w13_activations.png")

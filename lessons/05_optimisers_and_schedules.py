@@ -29,7 +29,7 @@ import math
 import numpy as np
 
 from tinygrad_edu import Tensor, no_grad, optim
-from tinygrad_edu.course.lessons import claim, out_dir, show
+from tinygrad_edu.course.lessons import claim, figure, show
 from tinygrad_edu.data import StandardScaler, make_house_prices, make_moons
 from tinygrad_edu.optim import lr_scheduler
 
@@ -76,10 +76,10 @@ claim("W03", "name of the schedule α₀/(1 + λt)", "exponential decay (指数�
       agrees=False, note="α₀/(1+λt) decays like 1/t (inverse-time); exponential decay is α₀·γᵗ.")
 
 if plot is not None:
-    plot.plot_schedules({"α₀/(1+λt) (seed's 'exponential')": inv,
+    figure(plot.plot_schedules({"α₀/(1+λt) (seed's 'exponential')": inv,
                          "exponential α₀·e^(−λt)": expo, "cosine, T_max = 1000": cosine},
-                        title="W03: learning-rate schedules, α₀ = 0.01, λ = 0.01",
-                        path=out_dir() / "w03_schedules.png")
+                        title="W03: learning-rate schedules, α₀ = 0.01, λ = 0.01"),
+           "w03_schedules.png")
 
 # %% [markdown]
 # The seed's recipe for its house-price example: Adam, MSE and this decay. We fit
@@ -207,8 +207,9 @@ for name, make in races.items():
     show("W04", f"{name}: loss after 300 steps (start {curve[0]:.3f})", curve[-1])
     show("W04", f"{name}: training accuracy", acc)
 if plot is not None:
-    plot.plot_losses(curves, title="W04: one problem, one initialisation, four optimisers",
-                     log_scale=True, path=out_dir() / "w04_optimisers.png")
+    figure(plot.plot_losses(curves, title="W04: one problem, one initialisation, four optimisers",
+                     log_scale=True),
+           "w04_optimisers.png")
 
 # %% [markdown]
 # ## W15 · seed 001 `#### 4.1.3 优化算法` / `#### 4.2.3 优化算法` — the seed's "Adam", by hand
@@ -393,8 +394,8 @@ show("W16", "θ after 100 GD steps (α = 0.01)", gd[-1])
 show("W16", "θ after 400 Adam steps (α = 0.01)", adam_lib[-1])
 show("W16", "L after 30 GD steps with α = 0.075 > 2/L″ (diverges; L₀ = 56)", gd_div_loss[-1])
 if plot is not None:
-    plot.plot_losses({"4.1.3 'Adam' = GD, α = 0.01": gd_loss,
+    figure(plot.plot_losses({"4.1.3 'Adam' = GD, α = 0.01": gd_loss,
                       "4.2.2 Adam, α = 0.01": adam_loss,
                       "GD, α = 0.075 (diverges)": gd_div_loss},
-                     title="W16: L = Σ(y − θx)², x = [1, 2, 3], y = [2, 4, 6]", log_scale=True,
-                     path=out_dir() / "w16_sse_gd_adam.png")
+                     title="W16: L = Σ(y − θx)², x = [1, 2, 3], y = [2, 4, 6]", log_scale=True),
+           "w16_sse_gd_adam.png")

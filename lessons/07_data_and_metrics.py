@@ -26,7 +26,7 @@
 import numpy as np
 
 from tinygrad_edu import Tensor
-from tinygrad_edu.course.lessons import claim, out_dir, show
+from tinygrad_edu.course.lessons import claim, figure, show
 from tinygrad_edu.data import (
     LabelEncoder,
     MinMaxScaler,
@@ -156,6 +156,6 @@ show("W28", "RMSE", root_mean_squared_error(yr, yr_hat))
 show("W28", "MAE", mean_absolute_error(yr, yr_hat))
 
 if plot is not None:
-    plot.plot_confusion_matrix(cm, class_names=["0", "1"],
-                               title="W28: confusion matrix at threshold 0.5",
-                               path=out_dir() / "w28_confusion_matrix.png")
+    figure(plot.plot_confusion_matrix(cm, class_names=["0", "1"],
+                               title="W28: confusion matrix at threshold 0.5"),
+           "w28_confusion_matrix.png")

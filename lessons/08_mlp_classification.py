@@ -31,7 +31,7 @@
 import numpy as np
 
 from tinygrad_edu import Tensor, nn, no_grad, optim
-from tinygrad_edu.course.lessons import claim, out_dir, show
+from tinygrad_edu.course.lessons import claim, figure, out_dir, show
 from tinygrad_edu.data import (
     StandardScaler,
     accuracy,
@@ -229,5 +229,5 @@ show("W27", "training loss, epoch 10", hist27["loss"][-1])
 show("W27", "test accuracy after 10 epochs (chance: 0.1)", test27["accuracy"])
 show("W27", "test loss after 10 epochs", test27["loss"])
 if plot is not None:
-    plot.plot_history(hist27, keys=("loss", "accuracy"), title="W27: digits MLP, Adam 0.001",
-                      path=out_dir() / "w27_digits_mlp.png")
+    figure(plot.plot_history(hist27, keys=("loss", "accuracy"),
+                             title="W27: digits MLP, Adam 0.001"), "w27_digits_mlp.png")

@@ -35,7 +35,7 @@
 import numpy as np
 
 from tinygrad_edu import Tensor, nn, no_grad, optim
-from tinygrad_edu.course.lessons import claim, out_dir, show
+from tinygrad_edu.course.lessons import claim, figure, show
 from tinygrad_edu.data import DataLoader, TensorDataset, load_digits, train_test_split
 
 F = nn.functional
@@ -324,7 +324,6 @@ show("W25", "labels of the 25 images in the grid", labels.numpy())
 show("W25", "predictions shown in the grid (argmax of the model's outputs)", preds)
 show("W25", "correct predictions among the 25", int((preds == labels.numpy()).sum()))
 if plot is not None:
-    plot.image_grid(images.numpy()[:, 0], labels=labels.numpy(), predictions=preds,
-                    nrows=5, ncols=5, title="W25: test digits, prediction (true label)",
-                    path=out_dir() / "w25_predictions.png")
-    print("saved", out_dir() / "w25_predictions.png")
+    figure(plot.image_grid(images.numpy()[:, 0], labels=labels.numpy(), predictions=preds,
+                    nrows=5, ncols=5, title="W25: test digits, prediction (true label)"),
+           "w25_predictions.png")

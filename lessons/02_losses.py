@@ -32,10 +32,17 @@ import math
 import numpy as np
 
 from tinygrad_edu import Tensor
-from tinygrad_edu.course.lessons import claim, show
+from tinygrad_edu.course.lessons import claim, figure, show
 
 IDS = ["W05", "W06", "W07", "W14"]
 TITLE = "Loss functions: MSE, cross-entropy, log loss, hinge"
+
+try:
+    from matplotlib.figure import Figure
+
+    from tinygrad_edu import plot
+except ImportError:  # matplotlib is optional
+    plot = None
 
 try:  # the torch.nn-shaped loss classes; the lesson also works with the tensor formulas alone
     from tinygrad_edu import nn
@@ -215,6 +222,49 @@ if nn is not None and hasattr(nn, "BCELoss"):
     lib = nn.BCELoss()(yhat14, y14).item()
     print("nn.BCELoss()(ŷ, y) =", lib)
     show("W14", "nn.BCELoss()(ŷ, y) (mean)", lib)
+
+# %% [markdown]
+# **The three examples as curves.** Left: the ½-squared error of W06 against the error
+# ŷ − y, with the seed's five samples on it. Middle: the two halves of the binary
+# cross-entropy as functions of the predicted probability p — −ln p (the true class is 1)
+# and −ln(1 − p) (it is 0) — with W07's five samples: the seed's one-term formula puts the
+# two negatives at 0 (the hollow marks), the full loss puts them on −ln(1 − p). Right:
+# W14's two samples, both at −ln 0.9 ≈ 0.105, and the seed's −0.105, below the axis where
+# no cross-entropy can be. The curves are computed with the engine.
+
+# %%
+if plot is not None:
+    p_grid = t(np.linspace(0.01, 0.99, 197))
+    pos_curve, neg_curve = (-p_grid.log()).numpy(), (-(1 - p_grid).log()).numpy()
+    e_grid = t(np.linspace(-1.2, 1.2, 121))
+    fig = Figure(figsize=(13.5, 4.2), layout="constrained")
+    ax6, ax7, ax14 = fig.subplots(1, 3)
+    ax6.plot(e_grid.numpy(), (0.5 * e_grid ** 2).numpy(), label="½ (ŷ − y)²")
+    err6 = (yhat6 - y6).numpy()
+    ax6.plot(err6, 0.5 * err6 ** 2, "o", color="C3", label="W06's samples")
+    ax6.set(xlabel="error ŷ − y", ylabel="loss per sample",
+            title=f"W06: mean = {half_mse.item():.3f} (seed: 0.24)")
+    ax7.plot(p_grid.numpy(), pos_curve, label="−ln p (y = 1)")
+    ax7.plot(p_grid.numpy(), neg_curve, label="−ln (1 − p) (y = 0)")
+    p7, y7n = yhat7.numpy(), y7.numpy()
+    ax7.plot(p7[y7n == 1], -np.log(p7[y7n == 1]), "o", color="C3", label="W07 positives")
+    ax7.plot(p7[y7n == 0], -np.log(1 - p7[y7n == 0]), "s", color="C2",
+             label="W07 negatives (binary CE)")
+    ax7.plot(p7[y7n == 0], 0 * p7[y7n == 0], "s", mfc="none", color="C2",
+             label="… in the seed's −y ln p: 0")
+    ax7.set(xlabel="predicted probability p", ylim=(-0.2, 3),
+            title=f"W07: −1/N Σ y ln p = {ce7.item():.3f} (seed: 0.176)")
+    ax14.plot(p_grid.numpy(), pos_curve, label="BCE, y = 1")
+    ax14.plot(p_grid.numpy(), neg_curve, label="BCE, y = 0")
+    ax14.plot(yhat14.numpy(), per_sample.numpy(), "o", color="C3", label="W14's samples")
+    ax14.axhline(-0.105, color="C3", linestyle=":", label="seed's CE ≈ −0.105")
+    ax14.axhline(0, color="black", linewidth=0.8)
+    ax14.set(xlabel="predicted probability p", ylim=(-0.4, 3),
+             title=f"W14: BCE = {per_sample.mean().item():.3f} (seed: −0.105)")
+    for ax in (ax6, ax7, ax14):
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+    figure(fig, "w06_w07_w14_losses.png")
 
 # %% [markdown]
 # **Takeaway.** Always sanity-check a loss value: MSE and cross-entropy are never

@@ -27,7 +27,14 @@
 import numpy as np
 
 from tinygrad_edu import Tensor, no_grad, optim
-from tinygrad_edu.course.lessons import claim, show
+from tinygrad_edu.course.lessons import claim, figure, show
+
+try:
+    from matplotlib.figure import Figure
+
+    from tinygrad_edu import plot
+except ImportError:  # matplotlib is optional
+    plot = None
 
 IDS = ["W08", "W21", "W26"]
 TITLE = "Gradient descent: one update, done carefully (GD, batch GD, SGD, Adam)"
@@ -85,6 +92,34 @@ show("W08", "loss after the correct step θ + 0.005 (was 0.125)", loss_at(theta.
 theta2 = t(1.5, grad=True)
 ((y - theta2 * x) ** 2).backward()
 show("W08", "∂L/∂θ for L = (y−ŷ)² (no ½)", theta2.grad.item())
+
+# %% [markdown]
+# The loss L(θ) = ½(2 − θ)² around θ₀ = 1.5, and the two steps: the seed's goes uphill
+# (the loss rises from 0.125 to 0.1275), the correct one downhill (to 0.1225). On the
+# right, the same near θ₀, enlarged.
+
+# %%
+if plot is not None:
+    grid = t(np.linspace(1.0, 2.6, 161))
+    curve = (0.5 * (y - grid * x) ** 2).numpy()
+    fig = Figure(figsize=(11, 4), layout="constrained")
+    ax_all, ax_zoom = fig.subplots(1, 2)
+    points = {"θ₀ = 1.5": (theta0, "black", "o"),
+              "seed's step θ₀ − 0.005": (theta0 - 0.005, "C3", "X"),
+              "correct step θ₀ + 0.005": (theta.item(), "C2", "P")}
+    for ax, (lo, hi) in ((ax_all, (1.0, 2.6)), (ax_zoom, (1.485, 1.515))):
+        keep = (grid.numpy() >= lo) & (grid.numpy() <= hi)
+        fine = np.linspace(lo, hi, 101) if ax is ax_zoom else grid.numpy()[keep]
+        ax.plot(fine, [loss_at(v) for v in fine], color="C0", label="L(θ) = ½(2 − θ)²")
+        for label, (th, color, marker) in points.items():
+            ax.plot([th], [loss_at(th)], marker, color=color, markersize=9,
+                    label=f"{label}: L = {loss_at(th):.4f}")
+        ax.set(xlabel="θ", ylabel="loss", xlim=(lo, hi))
+        ax.grid(alpha=0.3)
+    ax_all.set_title("W08: one step of gradient descent, α = 0.01")
+    ax_zoom.set_title("near θ₀: the seed's step climbs, the correct one descends")
+    ax_zoom.legend(fontsize=8)
+    figure(fig, "w08_steps.png")
 
 # %% [markdown]
 # ## W21 · seed 003 (second document) `#### 4.2. 大模型训练过程中的数学公式`

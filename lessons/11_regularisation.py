@@ -27,9 +27,14 @@
 import numpy as np
 
 from tinygrad_edu import Tensor, nn, no_grad, optim
-from tinygrad_edu.course.lessons import claim, show
+from tinygrad_edu.course.lessons import claim, figure, show
 from tinygrad_edu.data import StandardScaler, load_breast_cancer, make_moons, train_test_split
 from tinygrad_edu.train import EarlyStopping, Trainer, fit
+
+try:
+    from tinygrad_edu import plot
+except ImportError:  # matplotlib is optional
+    plot = None
 
 IDS = ["W23", "W28"]
 TITLE = "Regularisation (L1/L2, weight decay, dropout, early stopping, ensembles), BatchNorm"
@@ -43,8 +48,10 @@ def vec(values, grad=True):
 # ## W23 · `#### 3.3. 大模型优化策略` — L1 and L2 penalties
 #
 # Add λ·Σ|w| (L1) or λ·Σw² (L2, Keras's convention without ½) to the loss. Their gradients
-# are λ·sign(w) — a constant pull toward 0 that makes small weights exactly 0 — and 2λw —
-# a pull proportional to the weight. For w = [0.5, −1, 2] and λ = 0.01:
+# are λ·sign(w) — a constant pull toward 0, however small the weight — and 2λw — a pull
+# proportional to the weight, which fades as the weight does. The L1 optimum has weights
+# that are exactly 0; whether training *reaches* them depends on the update (below).
+# For w = [0.5, −1, 2] and λ = 0.01:
 
 # %%
 w = vec([0.5, -1.0, 2.0])
@@ -57,6 +64,57 @@ l2 = nn.l2_penalty([w], 0.01)
 l2.backward()
 show("W23", "L2 penalty λΣw²", l2.item())
 show("W23", "its gradient 2λw", w.grad.numpy())
+
+# %% [markdown]
+# **Does λ·sign(w) make small weights exactly 0?** Not with plain (sub)gradient descent: a
+# weight near 0 is pushed by ±αλ each step, overshoots 0 and flips sign, so it oscillates
+# around 0 in a band of width ≈ αλ and is never exactly 0. What gives exact zeros is the
+# **proximal step** (soft-thresholding, as in ISTA / lasso solvers): take the step on the
+# data loss only, u = w − α∇f(w), then shrink every weight by αλ and clip at 0,
+# w ← sign(u)·max(|u| − αλ, 0). A weight whose step lands within αλ of 0 becomes exactly 0.
+#
+# Both on one lasso problem: 200 samples of 6 features, y = X·[2, 0, 0, −1, 0, 0.5] + noise,
+# f(w) = ½·mean((Xw − y)²), λ = 0.1, α = 0.1, 300 full-batch steps from w = 0; the
+# gradient of f comes from `backward()` in both.
+
+# %%
+rng_l1 = np.random.default_rng(7)
+X_l1 = rng_l1.normal(size=(200, 6))
+w_true = np.array([2.0, 0.0, 0.0, -1.0, 0.0, 0.5])
+y_l1 = X_l1 @ w_true + 0.1 * rng_l1.normal(size=200)
+lam_l1, lr_l1 = 0.1, 0.1
+
+
+def data_grad(w_now, with_l1):
+    wt = vec(w_now)
+    loss_ = 0.5 * ((Tensor(X_l1, dtype="float64") @ wt - Tensor(y_l1, dtype="float64")) ** 2
+                   ).mean()
+    if with_l1:
+        loss_ = loss_ + nn.l1_penalty([wt], lam_l1)
+    loss_.backward()
+    return wt.grad.numpy()
+
+
+w_sub, w_prox = np.zeros(6), np.zeros(6)
+for _ in range(300):
+    w_sub = w_sub - lr_l1 * data_grad(w_sub, with_l1=True)         # SGD on f + λ‖w‖₁
+    u = w_prox - lr_l1 * data_grad(w_prox, with_l1=False)           # step on f only …
+    w_prox = np.sign(u) * np.maximum(np.abs(u) - lr_l1 * lam_l1, 0.0)  # … then shrink
+print("subgradient SGD:", np.round(w_sub, 6))
+print("proximal step:  ", np.round(w_prox, 6))
+zero_idx = w_true == 0
+claim("W23", "L1 with plain SGD: weights exactly 0 (of the 3 whose true value is 0)",
+      "λ·sign(w) makes small weights exactly 0", int((w_sub == 0).sum()),
+      agrees=bool((w_sub[zero_idx] == 0).all()),
+      note="the sign term overshoots 0 each step: the weights oscillate around 0, "
+      "|w| ≲ αλ, never exactly 0",
+      note_zh="符号项每一步都会越过 0：权重在 0 附近来回振荡（|w| ≲ αλ），始终不会恰好等于 0")
+show("W23", "L1 with plain SGD: largest |w| of the 3 true-zero weights",
+     float(np.abs(w_sub[zero_idx]).max()))
+show("W23", "L1 with the proximal (soft-threshold) step: weights exactly 0",
+     int((w_prox == 0).sum()), note="exactly the 3 true-zero weights")
+show("W23", "proximal step: the 3 non-zero weights (true 2, −1, 0.5, shrunk by ≈ λ)",
+     w_prox[~zero_idx])
 
 # %% [markdown]
 # ## Weight decay
@@ -169,6 +227,25 @@ print(f"stopped after epoch {hist.stopped_epoch} (of 60); best epoch {stopper.be
 show("W23", "breast cancer, wide MLP: epochs run before early stopping (of 60)", len(hist.epoch))
 show("W23", "best validation loss seen", stopper.best)
 show("W23", "validation loss after restore_best_weights (= the best)", restored)
+
+# %% [markdown]
+# The run as a curve: the training loss keeps falling, the validation loss turns up after
+# its best epoch; training stops `patience` epochs later, and the weights of the best
+# epoch are put back (the star: the validation loss of the restored model).
+
+# %%
+if plot is not None:
+    fig = plot.plot_history(hist, keys=("loss", "val_loss"),
+                            title="W23: early stopping, patience 5, restore_best_weights")
+    ax = fig.axes[0]
+    best_x, stop_x = stopper.best_epoch + 1, len(hist.epoch)
+    ax.axvline(best_x, color="C2", linestyle="--", label=f"best epoch {best_x}")
+    ax.axvline(stop_x, color="C3", linestyle=":", label=f"stopped after epoch {stop_x}")
+    ax.plot([stop_x], [restored], "*", color="C2", markersize=14,
+            label=f"restored weights: val loss {restored:.4f}")
+    ax.set_xlabel("epoch")
+    ax.legend()
+    figure(fig, "w23_early_stopping.png")
 
 # %% [markdown]
 # ## Ensembling: averaging and voting

@@ -24,6 +24,7 @@ import asyncio
 import contextlib
 import json
 import os
+import re
 import sys
 import time
 from collections.abc import Iterator, Sequence
@@ -90,6 +91,18 @@ def prose(notebook: Any) -> Prose:
     return out
 
 
+_CJK = ("\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff"
+        "\uf900-\ufaff\uff00-\uffef")
+_CJK_BREAK = re.compile(f"(?<=[{_CJK}])\n[ \t]*(?=[{_CJK}])")
+
+
+def join_cjk_lines(text: str) -> str:
+    """Join the lines of a Chinese paragraph that were broken between two Chinese
+    characters (the source keeps lines short): a browser would show such a line break as
+    a space, which Chinese text does not have."""
+    return _CJK_BREAK.sub("", text)
+
+
 def edition(notebook: Any, lang: str) -> Any:
     """A copy of ``notebook`` with the code cells and the prose of ``lang``; a passage
     not yet translated keeps its English text (so the Chinese edition is never missing a
@@ -105,6 +118,8 @@ def edition(notebook: Any, lang: str) -> Any:
             cells.append(cell)
         elif lang_ == lang:
             cell.metadata.pop("lang", None)
+            if lang == "zh":
+                cell.source = join_cjk_lines(cell.source)
             cells.append(cell)
         elif lang_ == "en" and id(original) not in translated:
             cell.metadata.pop("lang", None)

@@ -146,6 +146,12 @@ def _heading_ids(rendered: str) -> str:
     return re.sub(r"<h([1-6])([^>]*)>(.*?)(?=</h\1>)", add, rendered)
 
 
+def _wrap_tables(rendered: str) -> str:
+    """Markdown tables scroll sideways inside their own box on a narrow screen."""
+    return rendered.replace("<table>", '<div class="table-wrap"><table>') \
+        .replace("</table>", "</table></div>")
+
+
 def _highlight(code: str) -> str:
     try:
         from pygments import highlight
@@ -247,7 +253,7 @@ def lesson_body(built: notebooks.Built, lang: str, figures: Path, md: Any) -> st
     for cell in built.notebook.cells:
         src = _text(cell.source)
         if cell.cell_type == "markdown":
-            parts.append(f'<div class="cell-md">{md.render(src)}</div>')
+            parts.append(f'<div class="cell-md">{_wrap_tables(md.render(src))}</div>')
             if cell.metadata.get("fallback"):
                 parts.append(f'<p class="fallback">{t["fallback"]}</p>')
             continue
@@ -339,7 +345,7 @@ def build_edition(lessons: Sequence[Any], out: Path, lang: str, langs: Sequence[
               _nav(lang)), encoding="utf-8")
     # the errata
     text, own = errata_source(folder, lang)
-    body = _heading_ids(md.render(text))
+    body = _wrap_tables(_heading_ids(md.render(text)))
     if not own and t["errata_missing"]:
         body = f'<p class="fallback">{t["errata_missing"]}</p>\n' + body
     (root / "errata.html").write_text(

@@ -81,7 +81,8 @@ header.top { border-bottom: 1px solid var(--line); padding: .5rem 1rem; display:
 header.top .brand { font-weight: 600; margin-right: auto; }
 nav a, header a { color: var(--accent); text-decoration: none; }
 nav a:hover, header a:hover { text-decoration: underline; }
-main { max-width: 60rem; margin: 0 auto; padding: 1rem; }
+main { max-width: 60rem; margin: 0 auto; padding: 1rem; overflow-wrap: break-word; }
+:not(pre) > code { overflow-wrap: anywhere; }
 h1 { font-size: 1.7rem; line-height: 1.3; } h2 { font-size: 1.35rem; margin-top: 2rem; }
 pre, code { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace;
             font-size: .88em; }

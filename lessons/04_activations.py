@@ -22,8 +22,8 @@
 # %% [markdown] lang="zh"
 # # 第 4 课 — 激活函数：sigmoid、ReLU、tanh
 #
-# 如果没有非线性的激活函数（activation function），再多的线性层叠在一起也只等于一个线性层。种子文
-# 档 001 给出了三个经典的激活函数和一个算例：σ(2)。
+# 如果没有非线性的激活函数（activation function），再多的线性层叠在一起也只等于一个线性层。种子
+# 文档 001 给出了三个经典的激活函数和一个算例：σ(2)。
 #
 # * **W13** — 种子文档 001，`#### 4.1.1 神经元激活函数` 和 `#### 4.2.1 神经元激活函数` — σ(x) =
 # 1/(1 + e⁻ˣ)、ReLU、tanh；σ(2) ≈ 0.869
@@ -65,8 +65,8 @@ claim("W13", "σ(2) = 1/(1 + e⁻²)", 0.869, s.item(),
 # networks learn slowly ("vanishing gradients").
 
 # %% [markdown] lang="zh"
-# sigmoid 的导数是 σ′(x) = σ(x)(1 − σ(x))——最大只有 0.25（在 x = 0 处）。每经过一个 sigmoid 层，反
-# 向传播的信号至多被乘以 0.25，这就是深层 sigmoid 网络学得很慢的原因（“梯度消失”，vanishing
+# sigmoid 的导数是 σ′(x) = σ(x)(1 − σ(x))——最大只有 0.25（在 x = 0 处）。每经过一个 sigmoid 层，
+# 反向传播的信号至多被乘以 0.25，这就是深层 sigmoid 网络学得很慢的原因（“梯度消失”，vanishing
 # gradients）。
 
 # %%

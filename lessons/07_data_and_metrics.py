@@ -25,13 +25,13 @@
 # %% [markdown] lang="zh"
 # # 第 7 课 — 准备数据，以及衡量模型
 #
-# 训练之前：缩放特征、编码标签、划分出测试集——而且顺序要保证测试集“干净”。训练之后：把预测结果变成
-# 能说明模型好坏的数字。
+# 训练之前：缩放特征、编码标签、划分出测试集——而且顺序要保证测试集“干净”。训练之后：把预测结果变
+# 成能说明模型好坏的数字。
 #
 # * **W10** — 种子文档 001，`#### 3.2.1 数据预处理` — StandardScaler、标签编码、
 # train_test_split(test_size=0.2, random_state=42)
-# * **W28** — 种子文档 004，`## 8. 附录：常见问题与解答` — 其中提到的评价指标：准确率、召回率、F1
-# 、MSE、RMSE、AUC-ROC（W28 的其余部分在第 11 课）
+# * **W28** — 种子文档 004，`## 8. 附录：常见问题与解答` — 其中提到的评价指标：准确率、召回率、
+# F1、MSE、RMSE、AUC-ROC（W28 的其余部分在第 11 课）
 
 # %%
 import numpy as np
@@ -81,12 +81,12 @@ except ImportError:  # matplotlib is optional
 #
 # 原文的代码：先 `X_normalized = scaler.fit_transform(X_clean)`，再
 # `train_test_split(X_normalized, y_encoded, test_size=0.2, random_state=42)`。`load_data`、
-# `clean_data` 和 `encode_labels` 都没有定义；我们使用 scikit-learn 自带的乳腺癌数据集（569 个样本
-# × 30 个特征）。
+# `clean_data` 和 `encode_labels` 都没有定义；我们使用 scikit-learn 自带的乳腺癌数据集（569 个样
+# 本 × 30 个特征）。
 #
-# **标准化（standardisation）。** `StandardScaler` 对每一列减去均值、除以标准差——用的是*总体*标准
-# 差（ddof = 0），与 scikit-learn 相同。这是标准化（z 分数），而不是原文注释里说的最小–最大“归一化
-# ”；后者是 `MinMaxScaler`。
+# **标准化（standardisation）。** `StandardScaler` 对每一列减去均值、除以标准差——用的是*总体*标
+# 准差（ddof = 0），与 scikit-learn 相同。这是标准化（z 分数），而不是原文注释里说的最小–最大“归
+# 一化”；后者是 `MinMaxScaler`。
 
 # %%
 X_small = np.array([[1.0, 10.0], [2.0, 20.0], [3.0, 60.0]])
@@ -103,8 +103,8 @@ show("W10", "MinMaxScaler on the same columns: first row", MinMaxScaler().fit_tr
 # like scikit-learn; with `random_state=42` the split is exactly scikit-learn's.
 
 # %% [markdown] lang="zh"
-# **划分的大小。** `test_size=0.2` 取 ⌈0.2·n⌉ 个样本作为测试集（向上取整），与 scikit-learn 一致；
-# 在 `random_state=42` 下，划分结果与 scikit-learn 完全相同。
+# **划分的大小。** `test_size=0.2` 取 ⌈0.2·n⌉ 个样本作为测试集（向上取整），与 scikit-learn 一致
+# ；在 `random_state=42` 下，划分结果与 scikit-learn 完全相同。
 
 # %%
 X, y = load_breast_cancer()
@@ -121,10 +121,10 @@ for n in (100, 569, 1797):
 # which is what "unseen data" looks like.
 
 # %% [markdown] lang="zh"
-# **顺序很重要：原文让测试集泄漏到了训练中。** 在划分之前用*全部*数据拟合缩放器，测试样本的统计量
-# 就会影响训练数据的缩放方式。正确的做法：先划分，只用训练样本拟合缩放器，再用同一个缩放器（
-# `transform`，而不是 `fit_transform`）处理测试样本。这样训练集的各列均值恰好为 0、标准差恰好为 1
-# ；测试集的各列只是近似如此——这正是“没见过的数据”应有的样子。
+# **顺序很重要：原文让测试集泄漏到了训练中。** 在划分之前用*全部*数据拟合缩放器，测试样本的统计
+# 量就会影响训练数据的缩放方式。正确的做法：先划分，只用训练样本拟合缩放器，再用同一个缩放器（
+# `transform`，而不是 `fit_transform`）处理测试样本。这样训练集的各列均值恰好为 0、标准差恰好为
+# 1；测试集的各列只是近似如此——这正是“没见过的数据”应有的样子。
 
 # %%
 X_tr, X_te, y_tr, y_te = train_test_split(X, y, test_size=0.2, random_state=42)
@@ -149,9 +149,9 @@ claim("W10", "where the scaler is fitted", "fit_transform on all rows, then spli
 # spelling.
 
 # %% [markdown] lang="zh"
-# **标签编码。** `LabelEncoder` 把排好序的不同标签映射为 0…K−1。把乳腺癌数据的目标写成英文单词——注
-# 意，排序后 "benign"（良性）是 0、"malignant"（恶性）是 1，与数据集本身的编码（0 = 恶性）正好相反
-# 。哪一类算作“正类”（关系到下面的召回率），应当有意识地选择，而不是取决于单词的拼写。
+# **标签编码。** `LabelEncoder` 把排好序的不同标签映射为 0…K−1。把乳腺癌数据的目标写成英文单词——
+# 注意，排序后 "benign"（良性）是 0、"malignant"（恶性）是 1，与数据集本身的编码（0 = 恶性）正好
+# 相反。哪一类算作“正类”（关系到下面的召回率），应当有意识地选择，而不是取决于单词的拼写。
 
 # %%
 pick = np.r_[np.flatnonzero(y == 0)[:3], np.flatnonzero(y == 1)[:3]]
@@ -178,13 +178,15 @@ show("W10", "codes of " + ", ".join(names), codes)
 # %% [markdown] lang="zh"
 # ## W28 · `## 8. 附录：常见问题与解答` — 原文推荐的评价指标
 #
-# 常见问题解答里列出了准确率、召回率、F1、MSE、RMSE 和 AUC-ROC。下面是一个分类例子（8 个样本，得分
-# 以 0.5 为阈值）和一个回归例子：
+# 常见问题解答里列出了准确率、召回率、F1、MSE、RMSE 和 AUC-ROC。下面是一个分类例子（8 个样本，得
+# 分以 0.5 为阈值）和一个回归例子：
 #
-# * 预测 [1, 1, 1, 0, 0, 1, 1, 0]，标签 [1, 0, 1, 1, 0, 1, 0, 0]：TP = 3，FN = 1，FP = 2，TN = 2；
-# * 准确率 = (TP + TN)/n，精确率 = TP/(TP + FP)，召回率 = TP/(TP + FN)，F1 = 2TP/(2TP + FP + FN)；
-# * AUC-ROC 是随机抽一个正样本的得分高于随机抽一个负样本的概率——它用的是得分，而不是阈值化之后的预
-# 测。
+# * 预测 [1, 1, 1, 0, 0, 1, 1, 0]，标签 [1, 0, 1, 1, 0, 1, 0, 0]：TP = 3，FN = 1，FP = 2，TN = 2
+# ；
+# * 准确率 = (TP + TN)/n，精确率 = TP/(TP + FP)，召回率 = TP/(TP + FN)，F1 = 2TP/(2TP + FP + FN)
+# ；
+# * AUC-ROC 是随机抽一个正样本的得分高于随机抽一个负样本的概率——它用的是得分，而不是阈值化之后的
+# 预测。
 
 # %%
 y_true = np.array([1, 0, 1, 1, 0, 1, 0, 0])

@@ -30,17 +30,18 @@
 # %% [markdown] lang="zh"
 # # 第 8 课 — 用多层感知机做分类
 #
-# 原文中的两个 Keras 程序：一个二分类器（sigmoid 输出，二元交叉熵），以及它的评估和部署；一个十分
-# 类的手写数字分类器（softmax 输出，稀疏多分类交叉熵）。两个程序都没有说明数据从哪里来（
-# `load_data()`、`x_train` 从未定义），而且这里无法下载 MNIST，所以我们使用 scikit-learn 自带的数
-# 据集：乳腺癌数据（569 × 30，二分类）和 8×8 手写数字（1797 × 64，十个类别）。
+# 原文中的两个 Keras 程序：一个二分类器（sigmoid 输出，二元交叉熵），以及它的评估和部署；一个十
+# 分类的手写数字分类器（softmax 输出，稀疏多分类交叉熵）。两个程序都没有说明数据从哪里来（
+# `load_data()`、`x_train` 从未定义），而且这里无法下载 MNIST，所以我们使用 scikit-learn 自带的
+# 数据集：乳腺癌数据（569 × 30，二分类）和 8×8 手写数字（1797 × 64，十个类别）。
 #
 # * **W11** — 种子文档 001，`#### 3.2.2 模型训练` 和 `### 5.2 源代码详细实现和代码解读` —
-# Dense(128, relu) → Dense(64, relu) → Dense(1, sigmoid)，BCE，Adam 0.001，10 个 epoch，批大小 32
-# * **W12** — 种子文档 001，`#### 3.2.3 模型评估` 和 `#### 3.2.4 模型部署` — 准确率、召回率、保存
-# 、加载、预测
-# * **W27** — 种子文档 004，`### 4.1 代码实例` — Dense(128, relu, 输入 784) → Dense(10, softmax)，
-# 稀疏交叉熵，Adam，10 个 epoch，批大小 32
+# Dense(128, relu) → Dense(64, relu) → Dense(1, sigmoid)，BCE，Adam 0.001，10 个 epoch，批大小
+# 32
+# * **W12** — 种子文档 001，`#### 3.2.3 模型评估` 和 `#### 3.2.4 模型部署` — 准确率、召回率、保
+# 存、加载、预测
+# * **W27** — 种子文档 004，`### 4.1 代码实例` — Dense(128, relu, 输入 784) → Dense(10, softmax)
+# ，稀疏交叉熵，Adam，10 个 epoch，批大小 32
 
 # %%
 import numpy as np
@@ -79,10 +80,10 @@ except ImportError:  # matplotlib is optional
 # ## W11 · `#### 3.2.2 模型训练` — 二分类器
 #
 # 预处理按第 7 课更正后的方式进行（先划分，只用训练样本拟合缩放器）。Keras 模型逐层对应：
-# `Dense(128, activation='relu', input_shape=(30,))` 就是 `nn.Linear(30, 128)` + `nn.ReLU()`，依此
-# 类推；sigmoid 输出配 `nn.BCELoss`（Keras 的 `BinaryCrossentropy`）。标签：1 = 良性，0 = 恶性（数
-# 据集本身的编码）。原文的设置原样使用：Adam 学习率 0.001，10 个 epoch，批大小 32，测试集作为验证
-# 数据。
+# `Dense(128, activation='relu', input_shape=(30,))` 就是 `nn.Linear(30, 128)` + `nn.ReLU()`，依
+# 此类推；sigmoid 输出配 `nn.BCELoss`（Keras 的 `BinaryCrossentropy`）。标签：1 = 良性，0 = 恶性
+# （数据集本身的编码）。原文的设置原样使用：Adam 学习率 0.001，10 个 epoch，批大小 32，测试集作
+# 为验证数据。
 
 # %%
 X, y = load_breast_cancer()
@@ -143,9 +144,9 @@ claim("W11", "what the sigmoid output layer is for (5.3.2)", "用于回归任务
 # %% [markdown] lang="zh"
 # ## W12 · `#### 3.2.3 模型评估` 和 `#### 3.2.4 模型部署`
 #
-# **评估。** `accuracy = (TP + TN)/n`（准确率），`recall = TP/(TP + FN)`（召回率）。再用第 7 课的
-# 小例子算一次：标签 [1, 0, 1, 1, 0, 1, 0, 0]，得分 [0.9, 0.6, 0.65, 0.3, 0.2, 0.8, 0.55, 0.1]，以
-# 0.5 为阈值，得到准确率 0.625、召回率 0.75。
+# **评估。** `accuracy = (TP + TN)/n`（准确率），`recall = TP/(TP + FN)`（召回率）。再用第 7 课
+# 的小例子算一次：标签 [1, 0, 1, 1, 0, 1, 0, 0]，得分 [0.9, 0.6, 0.65, 0.3, 0.2, 0.8, 0.55, 0.1]
+# ，以 0.5 为阈值，得到准确率 0.625、召回率 0.75。
 
 # %%
 y_small = np.array([1, 0, 1, 1, 0, 1, 0, 0])
@@ -163,8 +164,8 @@ show("W12", "recall of the W11 model on its test set", rec11)
 
 # %% [markdown] lang="zh"
 # **部署。** `model.save("model.h5")` / `load_model` 在这里对应 `nn.save(model, path)` 和
-# `model.load_state_dict(nn.load(path))`：文件里只保存权重（从不保存代码），所以要先用代码重建网络
-# 结构，再把权重装进去。加载后的模型必须和原模型给出*完全相同*的预测。
+# `model.load_state_dict(nn.load(path))`：文件里只保存权重（从不保存代码），所以要先用代码重建网
+# 络结构，再把权重装进去。加载后的模型必须和原模型给出*完全相同*的预测。
 
 # %%
 path = out_dir() / "w12_breast_cancer_mlp.npz"
@@ -200,9 +201,9 @@ show("W12", "max |p_loaded − p_original| over the 114 test samples", same)
 # print(predict("This is a sample text for prediction."))
 # ```
 #
-# 模型训练时每个样本是 30 个数；流程中没有任何一步能把文本变成这些数，所以缩放器会拒绝这个字符串。
-# （即使输入是数字，也必须恰好有 30 个；而且这个函数返回的是概率而不是类别：缺少 0.5 的阈值。）引
-# 擎给出的报错信息如下：
+# 模型训练时每个样本是 30 个数；流程中没有任何一步能把文本变成这些数，所以缩放器会拒绝这个字符串
+# 。（即使输入是数字，也必须恰好有 30 个；而且这个函数返回的是概率而不是类别：缺少 0.5 的阈值。
+# ）引擎给出的报错信息如下：
 
 # %%
 def seed_predict(input_data):
@@ -254,14 +255,14 @@ show("W12", "fixed predict on the raw features of breast-cancer sample 0 (true l
 # %% [markdown] lang="zh"
 # ## W27 · `### 4.1 代码实例` — 十分类器
 #
-# `Dense(128, activation='relu', input_shape=(784,))` → `Dense(10, activation='softmax')`，损失为
-# `sparse_categorical_crossentropy`，Adam（Keras 默认学习率 0.001），10 个 epoch，批大小 32。MNIST
-# 的 28×28 = 784 个像素换成手写数字数据集的 8×8 = 64 个（除以 16 缩放到 [0, 1]）；按 0.2 的比例、
-# random_state 42 划分，得到 1437 张训练图像和 360 张测试图像。
+# `Dense(128, activation='relu', input_shape=(784,))` → `Dense(10, activation='softmax')`，损失
+# 为 `sparse_categorical_crossentropy`，Adam（Keras 默认学习率 0.001），10 个 epoch，批大小 32。
+# MNIST 的 28×28 = 784 个像素换成手写数字数据集的 8×8 = 64 个（除以 16 缩放到 [0, 1]）；按 0.2
+# 的比例、random_state 42 划分，得到 1437 张训练图像和 360 张测试图像。
 #
-# 在 PyTorch 的写法里，softmax 不是一层：`nn.CrossEntropyLoss` 接收原始得分（logits）和整数标签，
-# 自己做 log-softmax，这比对 softmax 的输出再取对数在数值上更稳定。Keras 的 softmax 层 + 稀疏交叉
-# 熵，与我们的 Linear + CrossEntropyLoss 算出的是同一个数，下面会验证。
+# 在 PyTorch 的写法里，softmax 不是一层：`nn.CrossEntropyLoss` 接收原始得分（logits）和整数标签
+# ，自己做 log-softmax，这比对 softmax 的输出再取对数在数值上更稳定。Keras 的 softmax 层 + 稀疏
+# 交叉熵，与我们的 Linear + CrossEntropyLoss 算出的是同一个数，下面会验证。
 
 # %%
 Xd, yd = load_digits()

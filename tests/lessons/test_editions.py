@@ -88,3 +88,22 @@ def test_every_exercise_readme_has_both_languages(folder):
     for pattern in (r"`(\w+)\(", r"W\d\d", r"tinygrad-edu check \S+"):
         assert set(re.findall(pattern, en)) == set(re.findall(pattern, zh)), \
             (folder.name, pattern)
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=lambda les: les.name)
+def test_the_prose_renders_without_stray_markdown(lesson):
+    """CommonMark does not close ``**`` after Chinese punctuation followed by a Chinese
+    character, and a wrapped line that starts with ``* `` becomes a list item: the
+    rendered prose of both editions has no leftover emphasis markers."""
+    markdown_it = pytest.importorskip("markdown_it")
+    from tinygrad_edu.course import notebooks
+
+    md = markdown_it.MarkdownIt("commonmark").enable("table")
+    for lang in ("en", "zh"):
+        for cell in notebooks.edition(_notebook(lesson.path), lang).cells:
+            if cell.cell_type != "markdown":
+                continue
+            html = re.sub(r"<code>.*?</code>|<pre>.*?</pre>", "", md.render(cell.source),
+                          flags=re.S)
+            stray = re.findall(r".{0,20}(?<![\\\w])\*{1,2}.{0,20}", html)
+            assert not stray, (lesson.name, lang, stray)

@@ -479,7 +479,7 @@ def cmd_init(args: argparse.Namespace) -> int:
         if jupytext is not None:
             notebook = jupytext.reads(text, fmt="py:percent")
             files[target / f"{les.name}.ipynb"] = jupytext.writes(notebook, fmt="ipynb")
-    for extra in ("README.md", "ERRATA.md"):
+    for extra in ("README.md", "ERRATA.md", "ERRATA.zh.md"):
         if (source / extra).is_file():
             files[target / extra] = (source / extra).read_text(encoding="utf-8")
     kept = [p for p in files if p.exists()] if not args.force else []

@@ -43,8 +43,13 @@
 import numpy as np
 
 from tinygrad_edu import Tensor, nn, no_grad, optim
-from tinygrad_edu.course.lessons import claim, show
+from tinygrad_edu.course.lessons import claim, figure, show
 from tinygrad_edu.data import DataLoader, TensorDataset, load_digits, train_test_split
+
+try:
+    from matplotlib.figure import Figure
+except ImportError:  # matplotlib is optional
+    Figure = None
 
 IDS = ["W18"]
 TITLE = "Fine-tuning: freeze the lower layers, train a new top"
@@ -231,6 +236,37 @@ claim("W18", "5.3.4's fine_tune (= train): max |Δ| of the first layer's weights
       "fine-tuning fixes the lower layers (只训练顶层参数)", moved, agrees=moved == 0.0,
       note="nothing is frozen unless requires_grad is switched off / the optimiser skips them",
       note_zh='除非关闭 requires_grad 或让优化器跳过这些参数，否则什么都没有冻结')
+
+# %% [markdown] lang="en"
+# How far each parameter tensor moved: with the lower layers frozen, only the new top
+# changes (the other bars are exactly 0); with the seed's `fine_tune`, one epoch already
+# moves every layer.
+
+# %% [markdown] lang="zh"
+# 每个参数张量移动了多少：冻结底层后，只有新的顶层在变（其余柱子恰好为 0）；用原文的
+# `fine_tune`，只训练一个 epoch，每一层就都动了。
+
+# %%
+if Figure is not None:
+    names = list(before)
+    frozen_moves = [float(np.abs(p.numpy() - before[n]).max())
+                    for n, p in model.named_parameters()]
+    seed_moves = [float(np.abs(p.numpy() - before[n]).max())
+                  for n, p in seed_model.named_parameters()]
+    fig = Figure(figsize=(8, 3.8), layout="constrained")
+    ax = fig.subplots()
+    xs = np.arange(len(names))
+    ax.bar(xs - 0.2, frozen_moves, width=0.4, label="lower layers frozen, new top (40 epochs)")
+    ax.bar(xs + 0.2, seed_moves, width=0.4, label="the seed's fine_tune (1 epoch)")
+    for x_, v in zip(xs, frozen_moves, strict=True):
+        if v == 0.0:
+            ax.annotate("0", (x_ - 0.2, 0), ha="center", va="bottom", fontsize=8)
+    ax.set_xticks(xs, names)
+    ax.set(ylabel="max |Δ| during fine-tuning",
+           title="W18: what fine-tuning changed, per parameter tensor")
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3, axis="y")
+    figure(fig, "w18_fine_tuning.png")
 
 # %% [markdown] lang="en"
 # **What to take away.** Frozen means bit-for-bit unchanged (max |Δ| = 0.0 above), and

@@ -9,7 +9,7 @@ from tinygrad_edu.course import notebooks
 FIGURES = {  # lessons whose figures the issue asks for, and how many each shows at least
     "01_training_loop": 1, "02_losses": 1, "03_gradient_descent": 1, "04_activations": 1,
     "05_optimisers_and_schedules": 3, "07_data_and_metrics": 1, "08_mlp_classification": 1,
-    "09_cnn": 1, "11_regularisation": 1,
+    "09_cnn": 1, "10_fine_tuning": 1, "11_regularisation": 1,
 }
 
 

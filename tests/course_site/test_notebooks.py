@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tinygrad_edu.course import notebooks
@@ -61,3 +63,21 @@ def test_editions_pair_the_prose_and_keep_the_same_code():
     assert [c.source for c in en.cells] == ["# Lesson", "x = 1", "only English"]
     assert [c.source for c in zh.cells] == ["# 课", "x = 1", "only English"]
     assert zh.cells[2].metadata.get("fallback") is True
+
+
+def test_the_chinese_edition_has_the_same_code_and_outputs_in_chinese(built_site, executed):
+    nbformat = pytest.importorskip("nbformat")
+    folder = built_site.out / "zh" / "notebooks"
+    for name, en in executed.items():
+        zh = nbformat.read(str(folder / f"{name}.ipynb"), as_version=4)
+        code_en = [c for c in en.cells if c.cell_type == "code"]
+        code_zh = [c for c in zh.cells if c.cell_type == "code"]
+        assert [c.source for c in code_en] == [c.source for c in code_zh], name
+        text_zh = "".join(o.get("text", "") for c in code_zh for o in c.outputs)
+        assert "→ · shown" not in text_zh and "→ ✗ CORRECTED" not in text_zh, name
+        assert "仅展示" in text_zh, name
+        images = [sum("image/png" in o.get("data", {}) for o in c.outputs) for c in code_en]
+        assert images == [sum("image/png" in o.get("data", {}) for o in c.outputs)
+                          for c in code_zh], name
+        prose_zh = "".join(c.source for c in zh.cells if c.cell_type == "markdown")
+        assert re.search(r"[\u4e00-\u9fff]{20}", prose_zh), name

@@ -332,11 +332,14 @@ def _fmt(v: Any, width: int = 0) -> str:
     return _clip(s, width) if width else s
 
 
-def _format_line(row: Row) -> str:
+def _format_line(row: Row, language: str | None = None) -> str:
+    """The line ``claim`` prints, in an edition's words (default: the one being run)."""
+    language = language or lang()
     sign = {"agrees": "✓", "CORRECTED": "✗", "shown": "·"}[row.verdict]
-    note = row.note_in() or row.note
-    return (f"[{row.id}] {row.quantity}: {word('seed')} {_fmt(row.seed_claim)} | "
-            f"{word('engine')} {_fmt(row.computed)} → {sign} {row.verdict_in()}"
+    note = row.note_in(language) or row.note
+    return (f"[{row.id}] {row.quantity}: {word('seed', language)} {_fmt(row.seed_claim)} | "
+            f"{word('engine', language)} {_fmt(row.computed)} → {sign} "
+            f"{row.verdict_in(language)}"
             + (f"\n      {note}" if note and row.agrees is False else ""))
 
 

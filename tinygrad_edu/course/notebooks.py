@@ -278,6 +278,50 @@ def execute(lessons: Sequence[Any], out: Path, lang: str = "en", timeout: int = 
     return built
 
 
+def translate(built: Built, notebook: Any, lang: str, path: Path) -> Built:
+    """The executed lesson ``built`` as edition ``lang`` without running it again.
+
+    ``notebook`` is the lesson's edition ``lang`` (:func:`edition`): the same code cells in
+    the same order, other prose. The code cells take the executed outputs, and the lines
+    ``claim`` printed are rewritten in the edition's words (they are the only outputs
+    that depend on the language: the rows say exactly what was printed)."""
+    import copy
+
+    from .lessons import _format_line
+
+    source = [c for c in built.notebook.cells if c.cell_type == "code"]
+    target = [c for c in notebook.cells if c.cell_type == "code"]
+    if [c.source for c in source] != [c.source for c in target]:
+        raise NotebookError(f"{built.name}: the editions' code cells differ")
+    nb = copy.deepcopy(notebook)
+    lines = [(_format_line(r, built.notebook.metadata.get("language", "en")),
+              _format_line(r, lang)) for r in built.rows]
+    k = 0
+    for src, cell in zip(source, (c for c in nb.cells if c.cell_type == "code"), strict=True):
+        cell.outputs = copy.deepcopy(src.get("outputs", []))
+        cell.execution_count = src.get("execution_count")
+        for out in cell.outputs:
+            if out.get("output_type") != "stream":
+                continue
+            text, pos = out.text, 0
+            while k < len(lines):
+                at = text.find(lines[k][0], pos)
+                if at < 0:
+                    break
+                text = text[:at] + lines[k][1] + text[at + len(lines[k][0]):]
+                pos = at + len(lines[k][1])
+                k += 1
+            out.text = text
+    if k != len(lines):
+        raise NotebookError(f"{built.name}: {len(lines) - k} printed rows not found to "
+                            "translate")
+    nb.metadata["language"] = lang
+    if "language_info" in built.notebook.metadata:
+        nb.metadata["language_info"] = built.notebook.metadata["language_info"]
+    return Built(built.name, built.title, built.ids, path, nb, built.rows, built.seconds,
+                 built.error)
+
+
 def write(built: Sequence[Built]) -> None:
     nbformat = _need("nbformat")
     for b in built:

@@ -301,13 +301,22 @@ def errata_source(folder: Path, lang: str) -> tuple[str, bool]:
 
 
 def build_edition(lessons: Sequence[Any], out: Path, lang: str, langs: Sequence[str],
-                  folder: Path, progress: Any = None) -> list[notebooks.Built]:
-    """One edition of the site in ``out/<lang>/``."""
+                  folder: Path, progress: Any = None,
+                  executed: Sequence[notebooks.Built] | None = None) -> list[notebooks.Built]:
+    """One edition of the site in ``out/<lang>/``. ``executed``: the lessons already
+    executed in another edition; their outputs are reused (:func:`notebooks.translate`)
+    instead of running every lesson again."""
     md = _markdown()
     root = out / lang
     figures = root / "figures"
     figures.mkdir(parents=True, exist_ok=True)
-    built = notebooks.execute(lessons, root / "notebooks", lang=lang, progress=progress)
+    if executed is None:
+        built = notebooks.execute(lessons, root / "notebooks", lang=lang, progress=progress)
+    else:
+        built = [notebooks.translate(b, notebooks.edition(notebooks.read_notebook(les.path),
+                                                          lang),
+                                     lang, root / "notebooks" / f"{b.name}.ipynb")
+                 for b, les in zip(executed, lessons, strict=True)]
     notebooks.write(built)
     switch = len(langs) > 1
     t = TEXT[lang]
@@ -370,8 +379,11 @@ def build_site(out: Path, lessons: Sequence[Any] | None = None,
         lessons = lesson_runner.discover(folder)
     out.mkdir(parents=True, exist_ok=True)
     (out / "style.css").write_text(CSS + _pygments_css(), encoding="utf-8")
-    editions = {lang: build_edition(lessons, out, lang, langs, folder, progress)
-                for lang in langs}
+    # the lessons run once (the first edition); the other editions reuse the outputs
+    editions: dict[str, list[notebooks.Built]] = {}
+    for lang in langs:
+        first = next(iter(editions.values()), None)
+        editions[lang] = build_edition(lessons, out, lang, langs, folder, progress, first)
     links = "".join(f'<li><a href="{lang}/index.html" hreflang="{HTML_LANG[lang]}">'
                     f"{LANG_NAME[lang]} — {html.escape(SITE_NAME[lang])}</a></li>"
                     for lang in langs)

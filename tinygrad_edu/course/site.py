@@ -95,6 +95,8 @@ pre.output { background: #fff; border: 1px solid var(--line); }
 pre.error { background: var(--bad); border: 1px solid var(--badline); }
 figure { margin: 1rem 0; } img { max-width: 100%; height: auto; }
 .table-wrap { overflow-x: auto; }
+.table-wrap > table { width: 100%; }
+td { overflow-wrap: anywhere; } td:first-child { min-width: 3.5em; }
 table { border-collapse: collapse; margin: 1rem 0; font-size: .92rem; }
 th, td { border: 1px solid var(--line); padding: .3rem .5rem; vertical-align: top;
          text-align: left; }

@@ -107,3 +107,21 @@ def test_the_prose_renders_without_stray_markdown(lesson):
                           flags=re.S)
             stray = re.findall(r".{0,20}(?<![\\\w])\*{1,2}.{0,20}", html)
             assert not stray, (lesson.name, lang, stray)
+
+
+def test_init_writes_notebooks_of_one_edition(tmp_path):
+    pytest.importorskip("jupytext")
+    import contextlib
+    import io
+    import json
+
+    for lang in ("en", "zh"):
+        with contextlib.redirect_stdout(io.StringIO()):
+            code = lesson_runner.main(["init", str(tmp_path / lang), "--notebooks",
+                                       "--lang", lang])
+        assert code == 0
+        nb = json.loads((tmp_path / lang / "04_activations.ipynb").read_text("utf-8"))
+        prose = "".join("".join(c["source"]) for c in nb["cells"]
+                        if c["cell_type"] == "markdown")
+        assert bool(CJK.search(re.sub(r"`[^`]*`", "", prose))) == (lang == "zh")
+        assert (tmp_path / lang / "ERRATA.zh.md").is_file()

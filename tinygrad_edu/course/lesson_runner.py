@@ -476,8 +476,10 @@ def cmd_init(args: argparse.Namespace) -> int:
     for les in lessons:
         text = les.path.read_text(encoding="utf-8")
         files[target / les.path.name] = text
-        if jupytext is not None:
-            notebook = jupytext.reads(text, fmt="py:percent")
+        if jupytext is not None:  # a notebook holds the prose of one edition
+            from .notebooks import edition
+
+            notebook = edition(jupytext.reads(text, fmt="py:percent"), args.lang)
             files[target / f"{les.name}.ipynb"] = jupytext.writes(notebook, fmt="ipynb")
     for extra in ("README.md", "ERRATA.md", "ERRATA.zh.md"):
         if (source / extra).is_file():
@@ -539,6 +541,8 @@ def add_subcommands(sub: Any) -> None:
     ip.add_argument("--notebooks", action="store_true",
                     help="also write each lesson as a .ipynb notebook (needs jupytext)")
     ip.add_argument("--force", action="store_true", help="overwrite files already in DIR")
+    ip.add_argument("--lang", choices=LANGS, default="en",
+                    help="the language of the notebooks' prose (the scripts hold both)")
     ip.set_defaults(func=cmd_init)
 
 

@@ -132,7 +132,7 @@ class Browser:
             raise BrowserError(f"evaluate: {result['exceptionDetails']}")
         return result.get("result", {}).get("value")
 
-    def screenshot(self, path: Path, max_height: int = 4000) -> None:
+    def screenshot(self, path: Path, max_height: int = 3000) -> None:
         import base64
 
         metrics = self.call("Page.getLayoutMetrics", session=True)

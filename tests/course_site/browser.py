@@ -144,6 +144,24 @@ class Browser:
                          session=True)
         path.write_bytes(base64.b64decode(shot["data"]))
 
+    def screenshot_of(self, selector: str, path: Path, max_height: int = 3000) -> bool:
+        """A screenshot of the first element matching ``selector`` (False: none)."""
+        import base64
+
+        rect = self.evaluate(
+            f"(() => {{ const e = document.querySelector({json.dumps(selector)}); if (!e) "
+            "return null; const r = e.getBoundingClientRect(); return {x: r.left + "
+            "window.scrollX, y: r.top + window.scrollY, width: r.width, height: r.height}; "
+            "})()")
+        if not rect:
+            return False
+        clip = {**rect, "height": min(rect["height"], max_height), "scale": 1}
+        shot = self.call("Page.captureScreenshot", {"format": "png", "clip": clip,
+                                                    "captureBeyondViewport": True},
+                         session=True)
+        path.write_bytes(base64.b64decode(shot["data"]))
+        return True
+
     def close(self) -> None:
         try:
             self.call("Browser.close", timeout=5)

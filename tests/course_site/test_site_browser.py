@@ -61,7 +61,9 @@ def visits(built_site, browser):
         browser.viewport(1200, 900)
         events = browser.open(page.as_uri())
         probe = json.loads(browser.evaluate(PROBE))
-        browser.screenshot(shots / (str(rel).replace("/", "__").replace(".html", ".png")))
+        stem = str(rel).replace("/", "__").removesuffix(".html")
+        browser.screenshot(shots / f"{stem}.png")
+        browser.screenshot_of("table.repro", shots / f"{stem}__table.png")
         browser.viewport(PHONE, 800, mobile=True)  # the same page, narrowed: it reflows
         phone_width = browser.evaluate(
             "new Promise(r => requestAnimationFrame(() => "

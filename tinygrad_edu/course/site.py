@@ -248,6 +248,19 @@ def _title_of(nb: Any, fallback: str) -> str:
     return fallback
 
 
+def _merged_streams(outputs: Sequence[Any]) -> list[Any]:
+    """Consecutive stream outputs of one stream (a kernel sends stdout in chunks) as one."""
+    merged: list[Any] = []
+    for o in outputs:
+        if (o.get("output_type") == "stream" and merged
+                and merged[-1].get("output_type") == "stream"
+                and merged[-1].get("name") == o.get("name")):
+            merged[-1] = {**merged[-1], "text": _text(merged[-1]["text"]) + _text(o["text"])}
+        else:
+            merged.append(o)
+    return merged
+
+
 def lesson_body(built: notebooks.Built, lang: str, figures: Path, md: Any) -> str:
     """The page of one lesson: its cells (prose, code, outputs, figures) and its table."""
     t = TEXT[lang]
@@ -263,11 +276,11 @@ def lesson_body(built: notebooks.Built, lang: str, figures: Path, md: Any) -> st
         if cell.cell_type != "code" or not src.strip():
             continue
         parts.append(f'<div class="cell-code">{_highlight(src)}</div>')
-        for o in cell.get("outputs", []):
+        for o in _merged_streams(cell.get("outputs", [])):
             kind = o.get("output_type")
             data = o.get("data", {})
             if kind == "stream":
-                parts.append(f'<pre class="output">{html.escape(_text(o.text))}</pre>')
+                parts.append(f'<pre class="output">{html.escape(_text(o["text"]))}</pre>')
             elif kind == "error":
                 tb = _ANSI_RE.sub("", "\n".join(o.get("traceback", [])))
                 parts.append(f'<pre class="error">{html.escape(tb)}</pre>')

@@ -16,6 +16,8 @@ What is measured (fp32 throughout):
   reads, one write; well beyond the 50 MB L2) for our Numba kernel and our CuPy
   ``ElementwiseKernel`` against ``cupy.add``, plus a broadcast add and the fused Adam step
   against the unfused one (7 arrays of bytes).
+* **reductions** — our Numba ``sum`` against ``cupy.sum`` on a tall 16-column matrix
+  (column sums), rows of 10 and of 1024 values, and the whole array, ~2^28 floats each.
 * **end to end** — a training step of the W27 MLP (784-128-10) and the W17 CNN on the
   ``cuda`` device, against PyTorch CUDA if it is installed; skipped with a printed reason
   while ``tinygrad_edu.nn`` does not exist.
@@ -130,10 +132,10 @@ def max_relative_error(cupy: Any, got: Any, want: Any) -> float:
 
 # --- matmul ----------------------------------------------------------------------------------
 def matmul_functions(cupy: Any) -> dict[str, Callable[[Any, Any], Any]]:
-    from kernels.cupy.matmul_raw import matmul_raw
-    from kernels.numba_cuda.matmul_naive import matmul_naive
-    from kernels.numba_cuda.matmul_register import matmul_register
-    from kernels.numba_cuda.matmul_tiled import matmul_tiled
+    from tinygrad_edu.kernels.cupy.matmul_raw import matmul_raw
+    from tinygrad_edu.kernels.numba_cuda.matmul_naive import matmul_naive
+    from tinygrad_edu.kernels.numba_cuda.matmul_register import matmul_register
+    from tinygrad_edu.kernels.numba_cuda.matmul_tiled import matmul_tiled
 
     return {"cublas": cupy.matmul, "cupy-raw": matmul_raw, "numba-register": matmul_register,
             "numba-tiled": matmul_tiled, "numba-naive": matmul_naive}
@@ -184,9 +186,10 @@ def bench_matmul(cupy: Any, args: argparse.Namespace) -> list[dict[str, Any]]:
 
 # --- elementwise -----------------------------------------------------------------------------
 def bench_elementwise(cupy: Any, args: argparse.Namespace) -> list[dict[str, Any]]:
-    from kernels.cupy import elementwise as cupy_kernels
-    from kernels.cupy import fused
-    from kernels.numba_cuda import elementwise as numba_kernels
+    from tinygrad_edu.kernels.cupy import elementwise as cupy_kernels
+    from tinygrad_edu.kernels.cupy import fused
+    from tinygrad_edu.kernels.numba_cuda import elementwise as numba_kernels
+
     from tinygrad_edu.backend.base import Backend
 
     n = args.elements
@@ -269,6 +272,51 @@ def bench_elementwise(cupy: Any, args: argparse.Namespace) -> list[dict[str, Any
               f"{row['speedup_vs_unfused']:5.2f}x vs unfused")
         rows.append(row)
     return rows
+
+
+# --- reductions ------------------------------------------------------------------------------
+def bench_reduce(cupy: Any, args: argparse.Namespace) -> list[dict[str, Any]]:
+    """Our Numba sums against ``cupy.sum`` on the shapes the first version served badly:
+    a column sum of a tall, narrow matrix (16 threads in all, before) and row sums of
+    short rows (a 256-thread tree per 10 values, before), plus a plain long row."""
+    from tinygrad_edu.kernels.numba_cuda import reduce as numba_reduce
+
+    rows = args.elements // 16
+    cases = [((rows, 16), 0, "column sum, 16 columns"),
+             ((args.elements // 10, 10), 1, "row sums, rows of 10"),
+             ((args.elements // 1024, 1024), 1, "row sums, rows of 1024"),
+             ((args.elements,), 0, "sum of everything")]
+    print(f"\nreductions (sum) over ~{args.elements:,} float32 elements")
+    rng = cupy.random.default_rng(1)
+    out: list[dict[str, Any]] = []
+    for shape, axis, title in cases:
+        x = rng.standard_normal(shape, dtype=cupy.float32)
+        want = x.sum(axis=axis)
+        row: dict[str, Any] = {"case": title, "shape": list(shape), "axis": axis}
+        try:
+            got = numba_reduce.reduce_sum(x, axis=axis)
+        except Exception as e:
+            row["error"] = f"{type(e).__name__}: {e}"
+            print(f"  {title:26s} FAILED: {row['error']}")
+            out.append(row)
+            continue
+        scale = float(cupy.abs(x).sum(axis=axis).max()) or 1.0
+        row["max_error_vs_cupy"] = float(cupy.abs(got - want).max()) / scale
+        if row["max_error_vs_cupy"] > 1e-5:
+            row["error"] = "wrong result, not timed"
+            print(f"  {title:26s} WRONG: error {row['max_error_vs_cupy']:.2e}")
+            out.append(row)
+            continue
+        ref_ms = gpu_ms(lambda x=x, axis=axis: cupy.sum(x, axis=axis), args)
+        ms = gpu_ms(lambda x=x, axis=axis: numba_reduce.reduce_sum(x, axis=axis), args)
+        row.update(cupy_ms=ref_ms, numba_ms=ms, gb_per_s=x.nbytes / (ms * 1e-3) / 1e9,
+                   fraction_of_cupy=ref_ms / ms)
+        print(f"  {title:26s} numba {ms:8.3f} ms ({row['gb_per_s']:7.1f} GB/s), cupy.sum "
+              f"{ref_ms:8.3f} ms: {row['fraction_of_cupy']:6.1%} of cupy")
+        out.append(row)
+        del x, want, got
+    cupy.get_default_memory_pool().free_all_blocks()
+    return out
 
 
 # --- end to end ------------------------------------------------------------------------------
@@ -454,6 +502,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"gpu_kernels.py needs CuPy and an NVIDIA GPU: {reason}.\n  {INSTALL}",
               file=sys.stderr)
         return 2
+    from tinygrad_edu.kernels.driver import check_driver
+
+    try:
+        check_driver()  # a driver too old for our compilers fails here, not mid-benchmark
+    except RuntimeError as e:
+        print(f"gpu_kernels.py: {e}", file=sys.stderr)
+        return 2
     tee = _Tee()
     sys.stdout = tee
     try:
@@ -467,6 +522,7 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         matmul_rows = bench_matmul(cupy, args)
         elementwise_rows = bench_elementwise(cupy, args)
+        reduce_rows = bench_reduce(cupy, args)
         e2e = {"skipped": "--skip-e2e"} if args.skip_e2e else bench_end_to_end(cupy, args)
         goal_rows = goals(matmul_rows, elementwise_rows)
         print("\ngoals")
@@ -475,7 +531,8 @@ def main(argv: list[str] | None = None) -> int:
             status = "n/a " if g["value"] is None else ("met " if g["met"] else "MISS")
             print(f"  [{status}] {g['goal']}: {shown}")
         report = {"environment": env, "settings": {k: str(v) for k, v in vars(args).items()},
-                  "matmul": matmul_rows, "elementwise": elementwise_rows, "end_to_end": e2e,
+                  "matmul": matmul_rows, "elementwise": elementwise_rows,
+                  "reductions": reduce_rows, "end_to_end": e2e,
                   "goals": goal_rows}
     finally:
         sys.stdout = tee._stdout

@@ -143,14 +143,33 @@ def _check_finite(node: Context, index: int, grad: Tensor) -> None:
         )
 
 
-def accumulate_grad(t: Tensor, g: Tensor, create_graph: bool) -> None:
-    """``t.grad += g``, owning the buffer: the incoming gradient may be a broadcast view
-    or shared with another node, so the first one is copied; later ones are added in
-    place (or out of place when a graph of the gradient is being built)."""
+def _fresh(g: Tensor, handed: set[int]) -> bool:
+    """May ``t.grad`` take ``g``'s array without a copy? Only an array that owns its
+    memory (not a view or a broadcast of another), is writable and contiguous, and has
+    not already been handed to another tensor in this backward: then nothing else holds
+    it, and later in-place accumulation into it cannot change anyone else's values."""
+    flags = getattr(g.data, "flags", None)
+    if flags is None or id(g.data) in handed:
+        return False
+    return bool(flags.owndata and flags.writeable and flags.c_contiguous)
+
+
+def accumulate_grad(t: Tensor, g: Tensor, create_graph: bool,
+                    handed: set[int] | None = None) -> None:
+    """``t.grad += g``, owning the buffer: the first gradient is taken as it is when it is
+    a fresh array (see ``_fresh``; ``handed`` lists the arrays already given away in this
+    backward), else copied; later ones are added in place (or out of place when a graph
+    of the gradient is being built)."""
     if not create_graph:
         g = g.detach()
     if t.grad is None:
-        t.grad = g if create_graph and g.requires_grad else g.clone()
+        if create_graph and g.requires_grad:
+            t.grad = g
+        elif handed is not None and _fresh(g, handed):
+            handed.add(id(g.data))
+            t.grad = g
+        else:
+            t.grad = g.clone()
     elif create_graph or t.grad.requires_grad:
         t.grad = t.grad + g
     else:
@@ -180,6 +199,7 @@ def backward(root: Tensor, gradient: Tensor, retain_graph: bool, create_graph: b
     AccumulateGrad = _function.AccumulateGrad
     order = topological_order(start)
     grads: dict[int, Tensor] = {id(start): gradient}
+    handed = {id(gradient.data)}  # the caller's gradient is never taken over
     anomaly = _mode.anomaly
     with set_grad_enabled(create_graph):
         for node in reversed(order):
@@ -189,12 +209,12 @@ def backward(root: Tensor, gradient: Tensor, retain_graph: bool, create_graph: b
             if type(node) is AccumulateGrad:
                 leaf = node.variable
                 if leaf is not None:
-                    accumulate_grad(leaf, g, create_graph)
+                    accumulate_grad(leaf, g, create_graph, handed)
                 continue
             if node.retains_grad:
                 kept = node._output()
                 if kept is not None:
-                    accumulate_grad(kept, g, create_graph)
+                    accumulate_grad(kept, g, create_graph, handed)
             if node.freed:
                 raise _function._freed_error(node.fn)
             in_grads = _normalize_grads(node, node.fn.backward(node, g))

@@ -50,6 +50,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from . import autograd
+from .backend import get_backend
 
 if TYPE_CHECKING:
     from .backend.base import Array, Backend
@@ -93,26 +94,30 @@ class Context:
                  "retains_grad", "_attrs", "__weakref__")
 
     def __init__(self, fn: type[Function], backend: Backend, device: str) -> None:
+        # only what every forward needs; the graph fields are set by apply when a graph
+        # is recorded (most ops in an ordinary backward or under no_grad record none)
         _set(self, "fn", fn)
         _set(self, "backend", backend)
         _set(self, "device", device)
         _set(self, "_saved", ())
-        _set(self, "_attrs", {})
-        _set(self, "freed", False)
-        _set(self, "stack", None)
-        _set(self, "retains_grad", False)
 
-    # extra attributes (ctx.axes = ...) live in one dict that freeing empties
+    # extra attributes (ctx.axes = ...) live in one dict that freeing drops
     def __setattr__(self, name: str, value: Any) -> None:
         if name in _CONTEXT_SLOTS:
             _set(self, name, value)
         else:
-            self._attrs[name] = value
+            try:
+                self._attrs[name] = value
+            except AttributeError:  # the first extra attribute
+                _set(self, "_attrs", {name: value})
 
     def __getattr__(self, name: str) -> Any:
+        if name in _CONTEXT_SLOTS:  # an unset slot (here only on an op with no graph)
+            raise AttributeError(f"{object.__getattribute__(self, 'fn').__name__} context: "
+                                 f"{name!r} is not set")
         try:
             return self._attrs[name]
-        except KeyError:
+        except (KeyError, AttributeError):
             if self.freed:
                 raise _freed_error(self.fn) from None
             raise AttributeError(f"{self.fn.__name__} context has no attribute {name!r}"
@@ -126,20 +131,19 @@ class Context:
     def _resolve_saved(self, inputs: tuple[Tensor, ...], output: Tensor) -> None:
         """After forward: turn saved arrays into (tensor, version) pairs, so that backward
         gets graph-connected Tensors and can tell when one was modified in place."""
-        by_id = {id(t.data): t for t in inputs}
-        out = []
+        out: list[tuple[Any, Any]] = []
         for v in self._saved:
             if isinstance(v, _tensor.Tensor):
-                t = v
+                out.append((v, v._version))
             elif v is output.data:
                 out.append((_OUTPUT, v))
-                continue
             else:
-                t = by_id.get(id(v))
-                if t is None:
+                for t in inputs:
+                    if t.data is v:
+                        out.append((t, t._version))
+                        break
+                else:
                     out.append((v, None))
-                    continue
-            out.append((t, t._version))
         _set(self, "_saved", tuple(out))
 
     @property
@@ -162,11 +166,12 @@ class Context:
     def _unpack_output(self, data: Array) -> Tensor:
         """The op's result as a Tensor whose ``grad_fn`` is this node (the original one
         while it is alive, else a new Tensor around the same array)."""
-        out = self._output()
+        out: Tensor | None = self._output()
         if out is None:
-            out = _tensor.Tensor._wrap(data, self.device, True)
-            out._ctx = self
-        elif out._version != 0:
+            fresh = _tensor.Tensor._wrap(data, self.device, True)
+            fresh._ctx = self
+            return fresh
+        if out._version != 0:
             raise _modified_error(self, out, 0)
         return out
 
@@ -177,7 +182,7 @@ class Context:
     def release(self) -> None:
         """Free what backward needed (the graph's shape stays, for drawing it)."""
         _set(self, "_saved", ())
-        self._attrs.clear()
+        _set(self, "_attrs", {})
         _set(self, "freed", True)
 
     def __repr__(self) -> str:
@@ -233,33 +238,35 @@ class Function:
             raise TypeError(f"{cls.__name__}.apply() needs at least one Tensor input "
                             "(options go in keyword arguments)")
         Tensor = _tensor.Tensor
-        first = inputs[0]
-        for t in inputs:
+        device = inputs[0]._device if isinstance(inputs[0], Tensor) else None
+        needs, arrays = [], []
+        for t in inputs:  # one pass: type, device, who needs a gradient, the arrays
             if not isinstance(t, Tensor):
                 raise TypeError(f"{cls.__name__}.apply expects Tensors, got {type(t).__name__}")
-        device = first._device
-        for t in inputs:
             if t._device != device:
                 raise RuntimeError(
                     f"{cls.__name__.lower()}: expected all tensors on the same device, "
                     f"got {device} and {t._device}; move one with .to({device!r})"
                 )
-        ctx = Context(cls, first.backend, device)
-        data = cls.forward(ctx, *[t.data for t in inputs], **kwargs)
-        if not (autograd._mode.enabled and any(t.requires_grad for t in inputs)) \
-                or data.dtype.kind not in "fc":
+            needs.append(t.requires_grad)
+            arrays.append(t.data)
+        ctx = Context(cls, get_backend(device), device)
+        data = cls.forward(ctx, *arrays, **kwargs)
+        if not (autograd._mode.enabled and True in needs) or data.dtype.kind not in "fc":
             return Tensor._wrap(data, ctx.device)
         out = Tensor._wrap(data, ctx.device, True)
         out._ctx = ctx
-        _set(ctx, "needs_input_grad", tuple(t.requires_grad for t in inputs))
-        _set(ctx, "next_functions", tuple((t._grad_node(), 0) for t in inputs))
-        _set(ctx, "input_shapes", tuple(t.data.shape for t in inputs))
-        _set(ctx, "input_dtypes", tuple(t.data.dtype for t in inputs))
+        _set(ctx, "needs_input_grad", tuple(needs))
+        _set(ctx, "next_functions", tuple([(t._grad_node(), 0) for t in inputs]))
+        _set(ctx, "input_shapes", tuple([a.shape for a in arrays]))
+        _set(ctx, "input_dtypes", tuple([a.dtype for a in arrays]))
         _set(ctx, "_output", weakref.ref(out))
+        _set(ctx, "freed", False)
+        _set(ctx, "retains_grad", False)
         if ctx._saved:
             ctx._resolve_saved(inputs, out)
-        if autograd._mode.anomaly:
-            _set(ctx, "stack", traceback.format_stack(limit=12)[:-2])
+        _set(ctx, "stack", traceback.format_stack(limit=12)[:-2] if autograd._mode.anomaly
+             else None)
         return out
 
 

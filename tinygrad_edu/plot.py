@@ -249,7 +249,8 @@ def image_grid(
         ax.imshow(imgs[i], cmap="gray" if imgs.ndim == 3 else None)
         if pred is not None:
             right = y is None or pred[i] == y[i]
-            text = name_of(pred[i]) if right else f"{name_of(pred[i])} ({name_of(y[i])})"
+            text = name_of(pred[i]) if y is None or right else \
+                f"{name_of(pred[i])} ({name_of(y[i])})"
             ax.set_title(text, color="black" if right else "red", fontsize=9)
         elif y is not None:
             ax.set_title(name_of(y[i]), fontsize=9)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import numpy as np
 
@@ -26,14 +26,18 @@ from .ops import elementwise as ew
 from .ops import movement as mv
 from .ops import operands
 from .ops import reduce as rd
-from .ops.matmul import matmul
+from .ops.matmul import matmul as _matmul
 from .rng import Seed, make_rng
 
 if TYPE_CHECKING:
     from .function import Context
 
 Scalar = bool | int | float
-_float, _int, _bool = builtins.float, builtins.int, builtins.bool  # Tensor shadows these
+# Tensor has methods named float, int and bool (as PyTorch's), which shadow the builtins
+# inside the class body: annotations there use these aliases.
+_float: TypeAlias = builtins.float
+_int: TypeAlias = builtins.int
+_bool: TypeAlias = builtins.bool
 
 
 class Tensor:
@@ -125,7 +129,7 @@ class Tensor:
         return get_backend(self._device)
 
     @property
-    def shape(self) -> tuple[int, ...]:
+    def shape(self) -> tuple[_int, ...]:
         return tuple(self.data.shape)
 
     @property
@@ -449,215 +453,78 @@ class Tensor:
     def ones_like(self, dtype: DTypeLike = None) -> Tensor:
         return self._constant(self.backend.ones(self.shape, dtypes.resolve(dtype) or self.dtype))
 
-    # ---- arithmetic (ops/elementwise.py) ---------------------------------------------
-    def __add__(self, other: Any) -> Tensor:
-        return ew.add(self, other)
+    # ---- operations: each a one-line forward to its home in ops/ ----------------------
+    # (a function assigned in the class body is a method: ``x.exp()`` is ``ew.exp(x)``,
+    # and ``help(Tensor.exp)`` shows the op's own docstring with its derivative)
 
-    def __radd__(self, other: Any) -> Tensor:
-        return ew.add(other, self)
+    # arithmetic (ops/elementwise.py)
+    __add__ = add = ew.add
+    __sub__ = sub = ew.sub
+    __mul__ = mul = ew.mul
+    __truediv__ = div = ew.div
+    __pow__ = pow = ew.pow
+    __neg__ = neg = ew.neg
+    __matmul__ = matmul = dot = _matmul
 
-    def __sub__(self, other: Any) -> Tensor:
-        return ew.sub(self, other)
+    def __radd__(self, other: Any) -> Tensor: return ew.add(other, self)  # noqa: E704
+    def __rsub__(self, other: Any) -> Tensor: return ew.sub(other, self)  # noqa: E704
+    def __rmul__(self, other: Any) -> Tensor: return ew.mul(other, self)  # noqa: E704
+    def __rtruediv__(self, other: Any) -> Tensor: return ew.div(other, self)  # noqa: E704
+    def __rpow__(self, base: Any) -> Tensor: return ew.pow(base, self)  # noqa: E704
+    def __rmatmul__(self, other: Any) -> Tensor: return _matmul(other, self)  # noqa: E704
+    def square(self) -> Tensor: return ew.pow(self, 2)  # noqa: E704
 
-    def __rsub__(self, other: Any) -> Tensor:
-        return ew.sub(other, self)
-
-    def __mul__(self, other: Any) -> Tensor:
-        return ew.mul(self, other)
-
-    def __rmul__(self, other: Any) -> Tensor:
-        return ew.mul(other, self)
-
-    def __truediv__(self, other: Any) -> Tensor:
-        return ew.div(self, other)
-
-    def __rtruediv__(self, other: Any) -> Tensor:
-        return ew.div(other, self)
-
-    def __pow__(self, exponent: Any) -> Tensor:
-        return ew.pow(self, exponent)
-
-    def __rpow__(self, base: Any) -> Tensor:
-        return ew.pow(base, self)
-
-    def __neg__(self) -> Tensor:
-        return ew.neg(self)
-
-    def __matmul__(self, other: Any) -> Tensor:
-        return matmul(self, other)
-
-    def __rmatmul__(self, other: Any) -> Tensor:
-        return matmul(other, self)
-
-    add, sub, mul, div, pow = __add__, __sub__, __mul__, __truediv__, __pow__
-    neg, matmul, dot = __neg__, __matmul__, __matmul__
-
-    def exp(self) -> Tensor:
-        return ew.exp(self)
-
-    def log(self) -> Tensor:
-        return ew.log(self)
-
-    def sqrt(self) -> Tensor:
-        return ew.sqrt(self)
-
-    def abs(self) -> Tensor:
-        return ew.abs(self)
-
-    def square(self) -> Tensor:
-        return ew.pow(self, 2)
-
-    def clip(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
-        return ew.clamp(self, min, max)
-
-    clamp = clip
-
-    def maximum(self, other: Any) -> Tensor:
-        return ew.maximum(self, other)
-
-    def minimum(self, other: Any) -> Tensor:
-        return ew.minimum(self, other)
+    exp, log, sqrt, abs = ew.exp, ew.log, ew.sqrt, ew.abs
+    # more math (ops/elementwise.py):
+    clip = clamp = ew.clamp
+    maximum, minimum = ew.maximum, ew.minimum
 
     def where(self, condition: Any, other: Any) -> Tensor:
         """``condition ? self : other`` (PyTorch's ``Tensor.where``)."""
         return ew.where(condition, self, other)
 
-    # ---- activations (ops/activation.py) ---------------------------------------------
-    def relu(self) -> Tensor:
-        return act.relu(self)
+    # activations (ops/activation.py)
+    relu, sigmoid, tanh = act.relu, act.sigmoid, act.tanh
+    # more activations (ops/activation.py):
 
-    def sigmoid(self) -> Tensor:
-        return act.sigmoid(self)
+    # comparisons, predicates and logic (ops/compare.py): bool results, no gradient
+    def __eq__(self, other: Any) -> Tensor: return cmp.compare("eq", self, other)  # type: ignore[override]  # noqa: E501,E704
+    def __ne__(self, other: Any) -> Tensor: return cmp.compare("ne", self, other)  # type: ignore[override]  # noqa: E501,E704
+    def __lt__(self, other: Any) -> Tensor: return cmp.compare("lt", self, other)  # noqa: E704
+    def __le__(self, other: Any) -> Tensor: return cmp.compare("le", self, other)  # noqa: E704
+    def __gt__(self, other: Any) -> Tensor: return cmp.compare("gt", self, other)  # noqa: E704
+    def __ge__(self, other: Any) -> Tensor: return cmp.compare("ge", self, other)  # noqa: E704
+    def __and__(self, o: Any) -> Tensor: return cmp.bitwise("bitwise_and", self, o)  # noqa: E704
+    def __rand__(self, o: Any) -> Tensor: return cmp.bitwise("bitwise_and", o, self)  # noqa: E704
+    def __or__(self, o: Any) -> Tensor: return cmp.bitwise("bitwise_or", self, o)  # noqa: E704
+    def __ror__(self, o: Any) -> Tensor: return cmp.bitwise("bitwise_or", o, self)  # noqa: E704
+    def __xor__(self, o: Any) -> Tensor: return cmp.bitwise("bitwise_xor", self, o)  # noqa: E704
+    def __rxor__(self, o: Any) -> Tensor: return cmp.bitwise("bitwise_xor", o, self)  # noqa: E704
+    def isfinite(self) -> Tensor: return cmp.predicate("isfinite", self)  # noqa: E704
+    def isnan(self) -> Tensor: return cmp.predicate("isnan", self)  # noqa: E704
+    def isinf(self) -> Tensor: return cmp.predicate("isinf", self)  # noqa: E704
 
-    def tanh(self) -> Tensor:
-        return act.tanh(self)
+    __invert__ = cmp.invert
+    logical_not = cmp.logical_not
 
-    # ---- comparisons and logic (ops/compare.py) ------------------------------------
-    def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
-        return cmp.compare("eq", self, other)
+    # reductions (ops/reduce.py)
+    sum, mean, var, std = rd.sum, rd.mean, rd.var, rd.std
+    max, min = rd.max, rd.min
+    argmax, argmin, any, all = rd.argmax, rd.argmin, rd.any, rd.all
+    logsumexp, softmax, log_softmax = rd.logsumexp, rd.softmax, rd.log_softmax
+    # more reductions, scans and sorting (ops/reduce.py, ops/scan.py, ops/sort.py):
 
-    def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
-        return cmp.compare("ne", self, other)
-
-    def __lt__(self, other: Any) -> Tensor:
-        return cmp.compare("lt", self, other)
-
-    def __le__(self, other: Any) -> Tensor:
-        return cmp.compare("le", self, other)
-
-    def __gt__(self, other: Any) -> Tensor:
-        return cmp.compare("gt", self, other)
-
-    def __ge__(self, other: Any) -> Tensor:
-        return cmp.compare("ge", self, other)
-
-    def __invert__(self) -> Tensor:
-        return cmp.invert(self)
-
-    def __and__(self, other: Any) -> Tensor:
-        return cmp.bitwise("bitwise_and", self, other)
-
-    def __rand__(self, other: Any) -> Tensor:
-        return cmp.bitwise("bitwise_and", other, self)
-
-    def __or__(self, other: Any) -> Tensor:
-        return cmp.bitwise("bitwise_or", self, other)
-
-    def __ror__(self, other: Any) -> Tensor:
-        return cmp.bitwise("bitwise_or", other, self)
-
-    def __xor__(self, other: Any) -> Tensor:
-        return cmp.bitwise("bitwise_xor", self, other)
-
-    def __rxor__(self, other: Any) -> Tensor:
-        return cmp.bitwise("bitwise_xor", other, self)
-
-    def logical_not(self) -> Tensor:
-        return cmp.logical_not(self)
-
-    def isfinite(self) -> Tensor:
-        return cmp.predicate("isfinite", self)
-
-    def isnan(self) -> Tensor:
-        return cmp.predicate("isnan", self)
-
-    def isinf(self) -> Tensor:
-        return cmp.predicate("isinf", self)
-
-    # ---- reductions (ops/reduce.py) ------------------------------------------------
-    def sum(self, axis: Any = None, keepdims: _bool = False, *, dim: Any = None,
-            keepdim: _bool | None = None, dtype: DTypeLike = None) -> Tensor:
-        return rd.sum(self, axis, keepdims, dim=dim, keepdim=keepdim, dtype=dtype)
-
-    def mean(self, axis: Any = None, keepdims: _bool = False, *, dim: Any = None,
-             keepdim: _bool | None = None) -> Tensor:
-        return rd.mean(self, axis, keepdims, dim=dim, keepdim=keepdim)
-
-    def var(self, axis: Any = None, keepdims: _bool = False, *, correction: _int = 1,
-            unbiased: _bool | None = None, dim: Any = None, keepdim: _bool | None = None
-            ) -> Tensor:
-        return rd.var(self, axis, keepdims, correction=correction, unbiased=unbiased, dim=dim,
-                      keepdim=keepdim)
-
-    def std(self, axis: Any = None, keepdims: _bool = False, *, correction: _int = 1,
-            unbiased: _bool | None = None, dim: Any = None, keepdim: _bool | None = None
-            ) -> Tensor:
-        return rd.std(self, axis, keepdims, correction=correction, unbiased=unbiased, dim=dim,
-                      keepdim=keepdim)
-
-    def max(self, axis: Any = None, keepdims: _bool = False, *, dim: Any = None,
-            keepdim: _bool | None = None) -> Tensor:
-        return rd.max(self, axis, keepdims, dim=dim, keepdim=keepdim)
-
-    def min(self, axis: Any = None, keepdims: _bool = False, *, dim: Any = None,
-            keepdim: _bool | None = None) -> Tensor:
-        return rd.min(self, axis, keepdims, dim=dim, keepdim=keepdim)
-
-    def argmax(self, axis: _int | None = None, keepdims: _bool = False, *,
-               dim: _int | None = None, keepdim: _bool | None = None) -> Tensor:
-        return rd.argextreme("argmax", self, axis, keepdims, dim, keepdim)
-
-    def argmin(self, axis: _int | None = None, keepdims: _bool = False, *,
-               dim: _int | None = None, keepdim: _bool | None = None) -> Tensor:
-        return rd.argextreme("argmin", self, axis, keepdims, dim, keepdim)
-
-    def any(self, axis: Any = None, keepdims: _bool = False, *, dim: Any = None,
-            keepdim: _bool | None = None) -> Tensor:
-        """True where any element along ``axis`` is nonzero (a 0-d bool tensor for all
-        axes: ``bool(t.any())`` and ``if t.any():`` work as before)."""
-        return rd.any_all("any", self, axis, keepdims, dim, keepdim)
-
-    def all(self, axis: Any = None, keepdims: _bool = False, *, dim: Any = None,
-            keepdim: _bool | None = None) -> Tensor:
-        return rd.any_all("all", self, axis, keepdims, dim, keepdim)
-
-    def logsumexp(self, axis: Any = None, keepdims: _bool = False, *, dim: Any = None,
-                  keepdim: _bool | None = None) -> Tensor:
-        return rd.logsumexp(self, axis, keepdims, dim=dim, keepdim=keepdim)
-
-    def softmax(self, axis: _int | None = None, *, dim: _int | None = None) -> Tensor:
-        return rd.softmax(self, axis, dim=dim)
-
-    def log_softmax(self, axis: _int | None = None, *, dim: _int | None = None) -> Tensor:
-        return rd.log_softmax(self, axis, dim=dim)
-
-    # ---- movement (ops/movement.py) ------------------------------------------------
-    def reshape(self, *shape: Any) -> Tensor:
-        return mv.reshape(self, *shape)
-
-    view = reshape
-
-    def flatten(self, start_dim: _int = 0, end_dim: _int = -1) -> Tensor:
-        return mv.flatten(self, start_dim, end_dim)
-
-    def unflatten(self, dim: _int, sizes: Sequence[_int]) -> Tensor:
-        return mv.unflatten(self, dim, sizes)
-
-    def permute(self, *axes: Any) -> Tensor:
-        return mv.permute(self, *axes)
-
-    def transpose(self, dim0: _int = -2, dim1: _int = -1) -> Tensor:
-        return mv.transpose(self, dim0, dim1)
+    # movement (ops/movement.py)
+    reshape = view = mv.reshape
+    flatten, unflatten, permute, transpose = mv.flatten, mv.unflatten, mv.permute, mv.transpose
+    squeeze, unsqueeze = mv.squeeze, mv.unsqueeze
+    expand = broadcast_to = mv.expand
+    __getitem__ = mv.getitem
+    pad = mv.pad
+    # more shape ops (ops/movement.py):
+    cat = concatenate = staticmethod(mv.cat)
+    stack = staticmethod(mv.stack)
+    # indexing (ops/index.py):
 
     @property
     def T(self) -> Tensor:
@@ -668,27 +535,6 @@ class Tensor:
     def mT(self) -> Tensor:
         """Transpose of the last two axes (a batch of matrices)."""
         return mv.transpose(self, -2, -1)
-
-    def squeeze(self, axis: Any = None, *, dim: Any = None) -> Tensor:
-        return mv.squeeze(self, axis, dim=dim)
-
-    def unsqueeze(self, axis: _int) -> Tensor:
-        return mv.unsqueeze(self, axis)
-
-    def expand(self, *shape: Any) -> Tensor:
-        return mv.expand(self, *shape)
-
-    broadcast_to = expand
-
-    def __getitem__(self, index: Any) -> Tensor:
-        return mv.getitem(self, index)
-
-    def pad(self, pad_width: Any, value: _float = 0.0) -> Tensor:
-        return mv.pad(self, pad_width, value)
-
-    cat = staticmethod(mv.cat)
-    concatenate = staticmethod(mv.cat)
-    stack = staticmethod(mv.stack)
 
 
 def _host_array(data: Any) -> np.ndarray:

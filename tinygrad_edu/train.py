@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import math
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence, Sized
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -247,7 +247,7 @@ def fit(model: Any, loss: Callable[[Tensor, Tensor], Tensor], optimizer: Any,
     for cb in callbacks:
         cb.on_train_begin(trainer)
     for epoch in range(epochs):
-        bar = _Progress(len(loader), progress) if hasattr(loader, "__len__") else None
+        bar = _Progress(len(loader), progress) if isinstance(loader, Sized) else None
         logs = _run_epoch(trainer, loader, True, named, bar, f"epoch {epoch + 1}/{epochs}")
         if val_loader is not None:
             val = _run_epoch(trainer, val_loader, False, named)

@@ -17,19 +17,14 @@ into a blocking call. Launching on the same stream gives the same ordering for f
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 from numba import cuda
 
+from ..launch import cdiv, grid_plan  # noqa: F401  (re-exported for the launchers)
+
 DeviceArray = Any  # a cupy.ndarray or a numba DeviceNDArray
-MAX_GRID_Z = 65535  # CUDA limit on gridDim.y and gridDim.z
-
-
-def cdiv(a: int, b: int) -> int:
-    """Ceiling division: how many blocks of size ``b`` cover ``a`` items."""
-    return -(-a // b)
 
 
 def is_cupy(x: Any) -> bool:
@@ -78,12 +73,6 @@ def check_float32(op: str, *arrays: DeviceArray) -> None:
     for a in arrays:
         if np.dtype(a.dtype) != np.float32:
             raise TypeError(f"{op}: our kernels take float32 arrays, got {np.dtype(a.dtype)}")
-
-
-def batch_chunks(batch: int) -> Iterator[tuple[int, int]]:
-    """Split ``range(batch)`` into pieces that fit in ``gridDim.z``."""
-    for z0 in range(0, batch, MAX_GRID_Z):
-        yield z0, min(batch, z0 + MAX_GRID_Z)
 
 
 def prepare_matmul(

@@ -23,7 +23,9 @@ coordinates (``%`` and ``//`` by the shape, last dimension first) and dots them 
 strides. Before launching, the host drops size-1 dimensions and merges neighbouring
 dimensions that are contiguous for both operands; when the operands have the same shape
 everything collapses to one dimension with stride 1 and we launch the plain flat kernel,
-which does no index arithmetic at all.
+which does no index arithmetic at all. Otherwise the index arithmetic is 32-bit whenever
+the arrays hold fewer than 2^32 elements: there is one ``%`` and one ``//`` per dimension
+per element, and a 64-bit division costs several times a 32-bit one.
 
 float32 safety: our kernels only take float32, and every constant is written
 ``float32(...)`` — a bare ``0.5`` is a float64 in Numba and drags the arithmetic to
@@ -38,12 +40,13 @@ from functools import cache
 from typing import Any
 
 import numpy as np
-from numba import cuda, float32
+from numba import cuda, float32, uint32
 
 from ._common import DeviceArray, as_numba, cdiv, check_float32, contiguous, empty, launch_stream
 
 THREADS = 256  # threads per block: a multiple of the 32-thread warp
 MAX_BLOCKS = 4096  # enough to fill any current GPU several times; the loop does the rest
+INDEX32_LIMIT = 2**32  # element counts below this use the 32-bit broadcast kernel
 
 
 # --- the scalar operations (device functions, inlined into the kernels) ----------------
@@ -189,6 +192,34 @@ def zip_broadcast_kernel(op: str) -> Callable[..., Any]:
     return zip_broadcast_kernel
 
 
+@cache
+def zip_broadcast_kernel32(op: str) -> Callable[..., Any]:
+    """:func:`zip_broadcast_kernel` in 32-bit index arithmetic, for arrays of fewer than
+    2^32 elements (every real one). Integer division is the slow part of the index
+    computation — the GPU has no divide instruction, and a 64-bit ``//`` or ``%`` costs
+    several times a 32-bit one — so the shape and strides come in as ``uint32`` and every
+    step is truncated back to ``uint32`` (Numba would otherwise widen the arithmetic to
+    64 bits; the truncations let the compiler do it in 32)."""
+    f = ZIP_OPS[op]
+
+    @cuda.jit
+    def zip_broadcast_kernel32(a, b, out, shape, a_strides, b_strides):
+        ndim = len(shape)
+        for i in range(cuda.grid(1), out.shape[0], cuda.gridsize(1)):
+            rest = uint32(i)
+            ia = uint32(0)
+            ib = uint32(0)
+            for d in range(ndim - 1, -1, -1):
+                extent = shape[d]
+                coord = uint32(rest % extent)
+                rest = uint32(rest // extent)
+                ia = uint32(ia + coord * a_strides[d])
+                ib = uint32(ib + coord * b_strides[d])
+            out[i] = f(a[ia], b[ib])
+
+    return zip_broadcast_kernel32
+
+
 # --- host side -------------------------------------------------------------------------
 Plan = tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]
 
@@ -265,6 +296,10 @@ def zip_op(op: str, a: DeviceArray, b: DeviceArray, *, threads: int = THREADS) -
     launch = (_grid(n, threads), threads, launch_stream(a))
     if len(shape) == 1 and sa[0] == sb[0] == 1:  # same shapes: the plain flat kernel
         zip_kernel(op)[launch](*args)
+    elif max(n, a.size, b.size) < INDEX32_LIMIT:  # 32-bit index arithmetic suffices
+        as32 = tuple(np.uint32(x) for x in shape)
+        zip_broadcast_kernel32(op)[launch](*args, as32, tuple(np.uint32(x) for x in sa),
+                                           tuple(np.uint32(x) for x in sb))
     else:
         zip_broadcast_kernel(op)[launch](*args, shape, sa, sb)
     return out

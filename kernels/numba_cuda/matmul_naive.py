@@ -24,15 +24,16 @@ from __future__ import annotations
 
 from numba import cuda, float32
 
-from ._common import DeviceArray, batch_chunks, cdiv, launch_stream, prepare_matmul
+from ..launch import Dim3
+from ._common import DeviceArray, cdiv, grid_plan, launch_stream, prepare_matmul
 
 BLOCK = 16  # a 16 x 16 block of threads computes a 16 x 16 block of C
 
 
 @cuda.jit
-def matmul_naive_kernel(a, b, c, z0):
-    j = cuda.blockIdx.x * BLOCK + cuda.threadIdx.x  # column: fastest-varying thread index
-    i = cuda.blockIdx.y * BLOCK + cuda.threadIdx.y  # row
+def matmul_naive_kernel(a, b, c, bx0, by0, z0):
+    j = (cuda.blockIdx.x + bx0) * BLOCK + cuda.threadIdx.x  # column: the fastest thread index
+    i = (cuda.blockIdx.y + by0) * BLOCK + cuda.threadIdx.y  # row
     z = cuda.blockIdx.z + z0  # which matrix of the batch
     M = c.shape[1]
     N = c.shape[2]
@@ -46,6 +47,11 @@ def matmul_naive_kernel(a, b, c, z0):
         c[z, i, j] = acc
 
 
+def launches(M: int, N: int, batch: int) -> list[tuple[Dim3, Dim3]]:
+    """``[(block offsets, grid), ...]`` for an (M, N) result of ``batch`` matrices."""
+    return grid_plan((cdiv(N, BLOCK), cdiv(M, BLOCK), batch))
+
+
 def matmul_naive(a: DeviceArray, b: DeviceArray) -> DeviceArray:
     """``a @ b`` for float32 device arrays (2-D or 3-D), one thread per output."""
     a3, b3, c3, c = prepare_matmul("matmul_naive", a, b)
@@ -53,7 +59,7 @@ def matmul_naive(a: DeviceArray, b: DeviceArray) -> DeviceArray:
     if c3.size == 0:
         return c
     stream = launch_stream(a)
-    for z0, z1 in batch_chunks(batch):
-        grid = (cdiv(N, BLOCK), cdiv(M, BLOCK), z1 - z0)
-        matmul_naive_kernel[grid, (BLOCK, BLOCK), stream](a3, b3, c3, z0)
+    # Within CUDA's grid limits for any shape (kernels/launch.py): usually one launch.
+    for (bx0, by0, z0), grid in launches(M, N, batch):
+        matmul_naive_kernel[grid, (BLOCK, BLOCK), stream](a3, b3, c3, bx0, by0, z0)
     return c

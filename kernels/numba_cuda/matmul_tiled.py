@@ -30,19 +30,20 @@ from __future__ import annotations
 
 from numba import cuda, float32
 
-from ._common import DeviceArray, batch_chunks, cdiv, launch_stream, prepare_matmul
+from ..launch import Dim3
+from ._common import DeviceArray, cdiv, grid_plan, launch_stream, prepare_matmul
 
 TILE = 16  # tile edge; a compile-time constant so the shared arrays have a fixed size
 
 
 @cuda.jit
-def matmul_tiled_kernel(a, b, c, z0):
+def matmul_tiled_kernel(a, b, c, bx0, by0, z0):
     sa = cuda.shared.array((TILE, TILE), float32)
     sb = cuda.shared.array((TILE, TILE), float32)
     tx = cuda.threadIdx.x
     ty = cuda.threadIdx.y
-    col = cuda.blockIdx.x * TILE + tx
-    row = cuda.blockIdx.y * TILE + ty
+    col = (cuda.blockIdx.x + bx0) * TILE + tx
+    row = (cuda.blockIdx.y + by0) * TILE + ty
     z = cuda.blockIdx.z + z0
     za = z if a.shape[0] > 1 else 0
     zb = z if b.shape[0] > 1 else 0
@@ -73,6 +74,11 @@ def matmul_tiled_kernel(a, b, c, z0):
         c[z, row, col] = acc
 
 
+def launches(M: int, N: int, batch: int) -> list[tuple[Dim3, Dim3]]:
+    """``[(block offsets, grid), ...]`` for an (M, N) result of ``batch`` matrices."""
+    return grid_plan((cdiv(N, TILE), cdiv(M, TILE), batch))
+
+
 def matmul_tiled(a: DeviceArray, b: DeviceArray) -> DeviceArray:
     """``a @ b`` for float32 device arrays (2-D or 3-D) with 16 x 16 shared tiles."""
     a3, b3, c3, c = prepare_matmul("matmul_tiled", a, b)
@@ -80,7 +86,7 @@ def matmul_tiled(a: DeviceArray, b: DeviceArray) -> DeviceArray:
     if c3.size == 0:
         return c
     stream = launch_stream(a)
-    for z0, z1 in batch_chunks(batch):
-        grid = (cdiv(N, TILE), cdiv(M, TILE), z1 - z0)
-        matmul_tiled_kernel[grid, (TILE, TILE), stream](a3, b3, c3, z0)
+    # Within CUDA's grid limits for any shape (kernels/launch.py): usually one launch.
+    for (bx0, by0, z0), grid in launches(M, N, batch):
+        matmul_tiled_kernel[grid, (TILE, TILE), stream](a3, b3, c3, bx0, by0, z0)
     return c

@@ -7,6 +7,10 @@ Three kinds of test live here, each skipping itself with a reason where it canno
 * ``test_ptx_compile.py`` and ``test_cupy_sources_host.py``: compile-only checks (Numba
   → PTX → ptxas, CUDA C++ → NVRTC) and a host-C++ run of our CUDA C++ kernel; they
   need the CUDA compiler wheels or a host C++20 compiler, never a GPU.
+* ``test_sass.py``: the matmul kernels' machine code for sm_90 (registers, blocks per SM,
+  spills, K-loop FFMA share), read with ``nvdisasm``/``cuobjdump``; no GPU.
+* ``test_launch_plans.py`` and ``test_driver_check.py``: grid plans for huge shapes and the
+  driver-version check, in plain Python.
 * ``test_cuda_backend.py`` (marker ``gpu``): CuPy on a real NVIDIA GPU.
 """
 

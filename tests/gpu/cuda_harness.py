@@ -71,6 +71,7 @@ def elementwise_source(
 
 HOST_EMULATION = r"""
 // Just enough CUDA to run a kernel on the CPU (C++20).
+#include <algorithm>
 #include <barrier>
 #include <cmath>
 #include <math.h>
@@ -92,6 +93,7 @@ inline void __syncthreads() { block_barrier->arrive_and_wait(); }
 #define __shared__ static
 #define __align__(n) __attribute__((aligned(n)))
 #define __launch_bounds__(...)
+using std::min;
 
 // Run grid.x * grid.y * grid.z blocks one after another; the threads of a block run
 // concurrently and meet at __syncthreads().
@@ -233,7 +235,7 @@ def ptxas_report(log: str) -> dict[str, dict[str, int]]:
 # --- our CUDA C++ on the host, behind a numpy stand-in for CuPy ------------------------------
 def elementwise_specs() -> dict[str, tuple[str, str, str]]:
     """Every ``ElementwiseKernel`` in ``kernels/cupy``: kernel name -> (in, out, body)."""
-    from kernels.cupy import elementwise, fused
+    from tinygrad_edu.kernels.cupy import elementwise, fused
 
     specs = {f"tge_{k}": (*elementwise.BINARY_PARAMS, v) for k, v in elementwise.BINARY.items()}
     specs |= {f"tge_{k}": (*elementwise.UNARY_PARAMS, v) for k, v in elementwise.UNARY.items()}
@@ -249,16 +251,17 @@ def _raw_launcher_name(index: int) -> str:
 def host_kernels_source() -> str:
     """HOST_EMULATION + matmul_raw.SOURCE + one C launcher per name expression + every
     elementwise body as a host loop."""
-    from kernels.cupy import matmul_raw
+    from tinygrad_edu.kernels.cupy import matmul_raw
 
     parts = [HOST_EMULATION, matmul_raw.SOURCE]
     for i, expr in enumerate(matmul_raw.NAME_EXPRESSIONS):
         parts.append(
             f'extern "C" void {_raw_launcher_name(i)}(unsigned gx, unsigned gy, unsigned gz,\n'
             "        unsigned bx, unsigned by, unsigned bz, const float* A, const float* B,\n"
-            "        float* C, int M, int N, int K, long long sa, long long sb, long long sc) {\n"
+            "        float* C, int M, int N, int K, long long sa, long long sb, long long sc,\n"
+            "        int bx0, int by0) {\n"
             "    launch(dim3{gx, gy, gz}, dim3{bx, by, bz},\n"
-            f"           [=] {{ {expr}(A, B, C, M, N, K, sa, sb, sc); }});\n"
+            f"           [=] {{ {expr}(A, B, C, M, N, K, sa, sb, sc, bx0, by0); }});\n"
             "}\n"
         )
     for name, spec in elementwise_specs().items():
@@ -290,8 +293,9 @@ def make_fake_cupy(lib: ctypes.CDLL) -> Any:
     def as_fake(a: Any) -> FakeDeviceArray:
         return np.asarray(a).view(FakeDeviceArray)
 
-    raw_signature = [ctypes.c_void_p] * 3 + [ctypes.c_int] * 3 + [ctypes.c_longlong] * 3
-    raw_numpy_types = [None] * 3 + [np.int32] * 3 + [np.int64] * 3
+    raw_signature = ([ctypes.c_void_p] * 3 + [ctypes.c_int] * 3 + [ctypes.c_longlong] * 3
+                     + [ctypes.c_int] * 2)
+    raw_numpy_types = [None] * 3 + [np.int32] * 3 + [np.int64] * 3 + [np.int32] * 2
 
     class FakeRawKernel:
         def __init__(self, index: int) -> None:
@@ -318,14 +322,14 @@ def make_fake_cupy(lib: ctypes.CDLL) -> Any:
 
     class FakeRawModule:
         def __init__(self, *, code: str, options: tuple = (), name_expressions: tuple = ()):
-            from kernels.cupy import matmul_raw
+            from tinygrad_edu.kernels.cupy import matmul_raw
 
             assert code == matmul_raw.SOURCE
             self.names = tuple(name_expressions)
 
         def get_function(self, name: str) -> FakeRawKernel:
             assert name in self.names, f"{name!r} is not one of the name_expressions"
-            from kernels.cupy import matmul_raw
+            from tinygrad_edu.kernels.cupy import matmul_raw
 
             return FakeRawKernel(matmul_raw.NAME_EXPRESSIONS.index(name))
 
@@ -409,14 +413,15 @@ def make_fake_cupyx() -> Any:
 
 # (M, N, K, batch of A, batch of B): ragged against every tile size we instantiate.
 ASAN_CASES = [(1, 1, 1, 1, 1), (33, 20, 17, 1, 1), (33, 12, 20, 1, 1), (130, 132, 36, 1, 1),
-              (65, 70, 9, 1, 1), (129, 4, 12, 2, 1), (5, 4, 8, 1, 3), (7, 3, 5, 2, 2)]
+              (65, 70, 9, 1, 1), (129, 4, 12, 2, 1), (5, 4, 8, 1, 3), (7, 3, 5, 2, 2),
+              (9, 12, 28, 1, 1), (9, 10, 27, 1, 1), (3, 5, 40, 1, 1), (66, 6, 52, 1, 1)]
 
 
 def asan_program_source() -> str:
     """A standalone program running every raw-matmul variant on exact-size heap buffers
     and checking the results: built with AddressSanitizer, any read or write outside
     A, B or C aborts it — including reads whose values would never reach the output."""
-    from kernels.cupy import matmul_raw
+    from tinygrad_edu.kernels.cupy import matmul_raw
 
     variants = []
     for i, expr in enumerate(matmul_raw.NAME_EXPRESSIONS):
@@ -428,7 +433,7 @@ def asan_program_source() -> str:
 #include <algorithm>
 using Launcher = void (*)(unsigned, unsigned, unsigned, unsigned, unsigned, unsigned,
                           const float*, const float*, float*, int, int, int,
-                          long long, long long, long long);
+                          long long, long long, long long, int, int);
 struct Variant {{ int bm, bn, tm, tn; bool vec; Launcher launch; const char* name; }};
 static const Variant variants[] = {{ {", ".join(variants)} }};
 static const int cases[][5] = {{ {cases} }};
@@ -450,7 +455,7 @@ int main() {{
             v.launch((N + v.bn - 1) / v.bn, (M + v.bm - 1) / v.bm, batch,
                      (v.bm / v.tm) * (v.bn / v.tn), 1, 1, A, B, C, M, N, K,
                      ba > 1 ? (long long)M * K : 0, bb > 1 ? (long long)K * N : 0,
-                     (long long)M * N);
+                     (long long)M * N, 0, 0);
             for (int z = 0; z < batch; ++z)
                 for (int i = 0; i < M; ++i)
                     for (int j = 0; j < N; ++j) {{

@@ -139,8 +139,7 @@ def host_lib(tmp_path_factory: pytest.TempPathFactory) -> Any:
 @pytest.fixture
 def fake_backend(host_lib: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     from cuda_harness import make_fake_cupy, make_fake_cupyx
-
-    from kernels.cupy import elementwise, fused, matmul_raw
+    from tinygrad_edu.kernels.cupy import elementwise, fused, matmul_raw
 
     caches = (matmul_raw.module, matmul_raw._sm_count, elementwise.kernel,
               fused._adam_kernel, fused._bias_relu_kernel)
@@ -149,6 +148,10 @@ def fake_backend(host_lib: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any
     for cache in caches:
         cache.cache_clear()
     monkeypatch.delenv("TINYGRAD_EDU_MATMUL", raising=False)
+    # the stand-in has no driver to check (test_driver_check.py tests the check itself)
+    from tinygrad_edu.kernels import driver
+
+    monkeypatch.setattr(driver, "check_driver", lambda: None)
     yield cuda_backend.CUDABackend()
     for cache in caches:
         cache.cache_clear()
@@ -183,7 +186,7 @@ def test_fake_backend_matmul_on_our_raw_kernel(a_shape: tuple, b_shape: tuple, f
 
 def test_fake_backend_falls_back_for_float64(fake_backend: Any, monkeypatch: pytest.MonkeyPatch,
                                              rng: np.random.Generator) -> None:
-    from kernels.cupy import matmul_raw
+    from tinygrad_edu.kernels.cupy import matmul_raw
 
     def refuse(*args: Any, **kwargs: Any) -> None:
         raise AssertionError("our float32 kernel was called for float64 data")
@@ -398,8 +401,7 @@ def test_matmul_kernels_take_views_and_other_streams(kernel: str, gpu_backend: A
 @requires_gpu
 def test_cupy_arrays_enter_numba_without_a_copy() -> None:
     import cupy
-
-    from kernels.numba_cuda._common import as_numba
+    from tinygrad_edu.kernels.numba_cuda._common import as_numba
 
     x = cupy.arange(12, dtype=cupy.float32).reshape(3, 4)
     view = as_numba(x)

@@ -25,8 +25,8 @@ from typing import Any
 import numpy as np
 import pytest
 from cuda_harness import ToolMissing, build_host_library, host_kernels_source, make_fake_cupy
+from tinygrad_edu.kernels.cupy import elementwise, fused, matmul_raw
 
-from kernels.cupy import elementwise, fused, matmul_raw
 from tinygrad_edu.backend.cpu import CPUBackend
 
 F32 = np.float32
@@ -64,6 +64,9 @@ RAW_SHAPES = [
     ((33, 20), (20, 12)),  # float4 path, ragged M
     ((130, 36), (36, 132)),  # float4 path, two block rows and columns of the large tile
     ((65, 9), (9, 70)),  # scalar path, past the small tile in both directions
+    ((9, 28), (28, 12)),  # float4: 4 K tiles of the large config (a pair, one more, the last)
+    ((9, 27), (27, 10)),  # scalar: a short first K tile (3 of 8), then 3 whole ones
+    ((3, 40), (40, 5)),  # scalar: 5 K tiles of 8, K a multiple of BK (no short tile)
     ((3, 5, 8), (3, 8, 4)),  # batched
     ((5, 8), (2, 8, 4)),  # 2-D A broadcast over a batch of B
     ((2, 7, 5), (1, 5, 3)),  # a batch of one B broadcast over A
@@ -80,6 +83,39 @@ def test_raw_matmul_on_host(config: str | None, shapes: tuple, fake_cupy: Any,
     want = np.matmul(a.astype(np.float64), b.astype(np.float64))
     assert got.shape == want.shape and got.dtype == F32
     np.testing.assert_allclose(np.asarray(got), want, rtol=1e-5, atol=1e-5)
+
+
+def test_raw_matmul_in_chunked_launches(fake_cupy: Any, monkeypatch: pytest.MonkeyPatch,
+                                        rng: np.random.Generator) -> None:
+    """Grid limits shrunk to (2, 1, 2) blocks: a 3 x 3-block, batch-3 product needs 2 x 3 x 2
+    launches, each told where its blocks sit through (bx0, by0) and the batch slice."""
+    from tinygrad_edu.kernels import launch
+
+    monkeypatch.setattr(launch, "GRID_LIMITS", (2, 1, 2))
+    a = rng.standard_normal((3, 130, 12)).astype(F32)
+    b = rng.standard_normal((3, 12, 132)).astype(F32)
+    calls = []
+    original = fake_cupy.RawModule
+
+    class CountingModule(original):  # type: ignore[misc, valid-type]
+        def get_function(self, name: str) -> Any:
+            kernel = super().get_function(name)
+
+            def counted(grid: tuple, block: tuple, args: tuple) -> None:
+                calls.append((tuple(grid), int(args[-2]), int(args[-1])))
+                kernel(grid, block, args)
+
+            return counted
+
+    monkeypatch.setattr(fake_cupy, "RawModule", CountingModule)
+    matmul_raw.module.cache_clear()
+    got = matmul_raw.matmul_raw(fake_cupy.as_fake(a), fake_cupy.as_fake(b), config="small")
+    np.testing.assert_allclose(np.asarray(got), np.matmul(a.astype(np.float64), b), rtol=1e-5,
+                               atol=1e-5)
+    assert len(calls) == 2 * 3 * 2
+    assert {(bx0, by0) for _, bx0, by0 in calls} == {(0, 0), (2, 0), (0, 1), (2, 1), (0, 2),
+                                                    (2, 2)}
+    assert all(g[0] <= 2 and g[1] <= 1 and g[2] <= 2 for g, _, _ in calls)
 
 
 def test_raw_matmul_empty_and_zero_k(fake_cupy: Any) -> None:

@@ -27,12 +27,11 @@ pytest.importorskip("numba_cuda", reason="numba-cuda is not installed (pip insta
 
 import numpy as np  # noqa: E402
 from numba import cuda  # noqa: E402
-
-from kernels.numba_cuda import elementwise, reduce  # noqa: E402
-from kernels.numba_cuda._common import prepare_matmul  # noqa: E402
-from kernels.numba_cuda.matmul_naive import matmul_naive  # noqa: E402
-from kernels.numba_cuda.matmul_register import matmul_register  # noqa: E402
-from kernels.numba_cuda.matmul_tiled import matmul_tiled  # noqa: E402
+from tinygrad_edu.kernels.numba_cuda import elementwise, reduce  # noqa: E402
+from tinygrad_edu.kernels.numba_cuda._common import prepare_matmul  # noqa: E402
+from tinygrad_edu.kernels.numba_cuda.matmul_naive import matmul_naive  # noqa: E402
+from tinygrad_edu.kernels.numba_cuda.matmul_register import matmul_register  # noqa: E402
+from tinygrad_edu.kernels.numba_cuda.matmul_tiled import matmul_tiled  # noqa: E402
 
 pytestmark = pytest.mark.cudasim
 
@@ -154,12 +153,16 @@ def test_elementwise_errors() -> None:
     [
         ((1,), None, False),
         ((5,), 0, True),
-        ((3, 33), 1, False),  # rows: shared-memory tree
+        ((3, 33), 1, False),  # short rows: one warp per row
         ((3, 33), -1, True),
-        ((17, 3), 0, False),  # columns: one thread per output
+        ((19, 5), 1, False),  # 19 short rows: 3 blocks of 8 warps, the last one ragged
+        ((2, 300), 1, False),  # rows past SHORT_ROW: a 256-thread tree per row
+        ((17, 3), 0, False),  # columns: 4 columns x 64 thread rows per block
         ((2, 5, 3), 1, False),
+        ((2, 5, 33), 1, False),  # 33 columns: a full 32-column tile and a ragged one
         ((2, 5, 3), None, True),
         ((1, 4099), 1, False),  # long row: 3 partial blocks, then a second launch
+        ((600, 3), 0, False),  # long columns: 2 chunks of partials, then a second launch
     ],
 )
 def test_reduce(op: str, shape: tuple, axis: int | None, keepdims: bool,
@@ -169,6 +172,17 @@ def test_reduce(op: str, shape: tuple, axis: int | None, keepdims: bool,
     want = getattr(np, op)(x.astype(np.float64), axis=axis, keepdims=keepdims)
     assert got.shape == want.shape
     np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
+
+
+def test_reduce_column_chunks_write_partials(rng: np.random.Generator) -> None:
+    """(600, 3) along axis 0 is split into chunks of rows: the first launch must leave one
+    partial per chunk and column, and the second reduce them."""
+    outer, n, inner = 1, 600, 3
+    cols, x_blocks, chunks = reduce.column_plan(outer, n, inner)
+    assert (cols, x_blocks) == (4, 1) and chunks > 1
+    x = rng.standard_normal((n, inner)).astype(F32)
+    got = _host(reduce.reduce_sum(_dev(x), axis=0))
+    np.testing.assert_allclose(got, x.astype(np.float64).sum(axis=0), rtol=1e-5, atol=1e-5)
 
 
 def test_reduce_edge_cases() -> None:
@@ -229,6 +243,56 @@ def test_matmul_empty_and_zero_k(kernel: str) -> None:
     assert got.shape == (0, 4)
     got = _host(MATMULS[kernel](_dev(np.zeros((2, 0), F32)), _dev(np.zeros((0, 3), F32))))
     np.testing.assert_array_equal(got, np.zeros((2, 3), F32))
+
+
+@pytest.fixture
+def tiny_grids(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Shrink CUDA's grid limits to (2, 1, 2) blocks, so small shapes need many launches
+    and every kernel must place its blocks through the offsets it is given."""
+    from tinygrad_edu.kernels import launch
+
+    monkeypatch.setattr(launch, "GRID_LIMITS", (2, 1, 2))
+
+
+@pytest.mark.parametrize(("kernel", "a_shape", "b_shape"), [
+    ("naive", (3, 33, 5), (3, 5, 40)),  # 3 x 3 blocks x 3 matrices: 2 x 3 x 2 launches
+    ("tiled", (3, 33, 20), (20, 40)),
+    ("register", (2, 129, 9), (2, 9, 130)),  # 2 x 2 blocks of 128 x 128, 2 matrices
+])
+def test_matmul_in_chunked_launches(kernel: str, a_shape: tuple, b_shape: tuple,
+                                    tiny_grids: None, rng: np.random.Generator) -> None:
+    a = rng.standard_normal(a_shape).astype(F32)
+    b = rng.standard_normal(b_shape).astype(F32)
+    module = {"naive": "matmul_naive", "tiled": "matmul_tiled", "register": "matmul_register"}
+    import importlib
+
+    launches = importlib.import_module(f"tinygrad_edu.kernels.numba_cuda.{module[kernel]}").launches
+    M, N, batch = a_shape[-2], b_shape[-1], max(a_shape[0], b_shape[0] if len(b_shape) == 3
+                                                 else 1)
+    assert len(launches(M, N, batch)) > 1
+    got = _host(MATMULS[kernel](_dev(a), _dev(b)))
+    np.testing.assert_allclose(got, np.matmul(a.astype(np.float64), b), rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize(("shape", "axis"), [((19, 5), 1), ((1, 4099), 1), ((600, 3), 0),
+                                             ((3, 70), 0)])
+def test_reduce_in_chunked_launches(shape: tuple, axis: int, tiny_grids: None,
+                                    rng: np.random.Generator) -> None:
+    x = rng.standard_normal(shape).astype(F32)
+    for op in ("sum", "max"):
+        got = _host(reduce.reduce(op, _dev(x), axis))
+        want = getattr(np, op)(x.astype(np.float64), axis=axis)
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
+
+
+def test_broadcast_64_bit_index_kernel(monkeypatch: pytest.MonkeyPatch,
+                                       rng: np.random.Generator) -> None:
+    """Arrays of 2^32 elements and more take the 64-bit kernel; force it on a small one."""
+    a = rng.standard_normal((3, 1, 5)).astype(F32)
+    b = rng.standard_normal((4, 1)).astype(F32)
+    monkeypatch.setattr(elementwise, "INDEX32_LIMIT", 0)
+    got = _host(elementwise.zip_op("sub", _dev(a), _dev(b)))
+    np.testing.assert_allclose(got, a.astype(np.float64) - b, rtol=1e-6, atol=1e-6)
 
 
 def test_matmul_errors() -> None:

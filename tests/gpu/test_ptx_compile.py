@@ -113,16 +113,21 @@ def _ptxas_resources(ptx: str, tmp_path: Path) -> dict[str, int]:
 def _numba_cases() -> dict[str, tuple[Callable[[], Any], tuple]]:
     """name -> (kernel getter, argument types as the launchers pass them)."""
     from numba import types
-
-    from kernels.numba_cuda import elementwise, matmul_naive, matmul_register, matmul_tiled
-    from kernels.numba_cuda import reduce as red
+    from tinygrad_edu.kernels.numba_cuda import (
+        elementwise,
+        matmul_naive,
+        matmul_register,
+        matmul_tiled,
+    )
+    from tinygrad_edu.kernels.numba_cuda import reduce as red
 
     f1, f2, f3 = (types.Array(types.float32, n, "C") for n in (1, 2, 3))
 
     def tup(n: int) -> Any:
         return types.UniTuple(types.int64, n)
 
-    mm = (f3, f3, f3, types.int64)
+    i64 = types.int64
+    mm = (f3, f3, f3, i64, i64, i64)  # a, b, c, block offsets bx0, by0, z0
     cases: dict[str, tuple[Callable[[], Any], tuple]] = {
         "matmul_naive": (lambda: matmul_naive.matmul_naive_kernel, mm),
         "matmul_tiled": (lambda: matmul_tiled.matmul_tiled_kernel, mm),
@@ -132,13 +137,22 @@ def _numba_cases() -> dict[str, tuple[Callable[[], Any], tuple]]:
         cases[f"map_{op}"] = (lambda op=op: elementwise.map_kernel(op), (f1, f1))
     for op in elementwise.ZIP_OPS:
         cases[f"zip_{op}"] = (lambda op=op: elementwise.zip_kernel(op), (f1, f1, f1))
+    def tup32(n: int) -> Any:
+        return types.UniTuple(types.uint32, n)
+
     for nd in (2, 3):
         cases[f"zip_broadcast_mul_{nd}d"] = (
             lambda: elementwise.zip_broadcast_kernel("mul"), (f1, f1, f1, tup(nd), tup(nd), tup(nd))
         )
+        cases[f"zip_broadcast32_mul_{nd}d"] = (
+            lambda: elementwise.zip_broadcast_kernel32("mul"),
+            (f1, f1, f1, tup32(nd), tup32(nd), tup32(nd)),
+        )
     for op in red.OPS:
-        cases[f"reduce_rows_{op}"] = (lambda op=op: red.rows_kernel(op), (f2, f2))
-        cases[f"reduce_columns_{op}"] = (lambda op=op: red.columns_kernel(op), (f3, f2))
+        cases[f"reduce_rows_{op}"] = (lambda op=op: red.rows_kernel(op), (f2, f2, i64, i64, i64))
+        cases[f"reduce_short_rows_{op}"] = (lambda op=op: red.warp_rows_kernel(op), (f2, f1, i64))
+        cases[f"reduce_columns_{op}"] = (lambda op=op: red.columns_kernel(op),
+                                         (f3, f3, i64, i64, i64, i64))
     return cases
 
 
@@ -188,11 +202,25 @@ def test_local_arrays_stay_in_registers(name: str, numba_ptx: Callable) -> None:
 
 
 @pytest.mark.parametrize("name", ["matmul_naive", "matmul_tiled", "matmul_register",
-                                  "reduce_rows_sum", "zip_broadcast_mul_3d", "map_sigmoid"])
+                                  "reduce_rows_sum", "reduce_short_rows_sum", "reduce_columns_sum",
+                                  "zip_broadcast_mul_3d", "zip_broadcast32_mul_3d", "map_sigmoid"])
 def test_numba_kernel_does_not_spill(name: str, numba_ptx: Callable, tmp_path: Path) -> None:
     resources = _ptxas_resources(_case_ptx(name, numba_ptx), tmp_path)
     assert resources["spill_stores"] == 0 and resources["spill_loads"] == 0, resources
     assert resources["registers"] <= 255, resources
+
+
+def test_broadcast_index_is_32_bit(numba_ptx: Callable) -> None:
+    """The 3-D broadcast kernel's per-element ``%`` and ``//`` are 32-bit in the
+    kernel for arrays below 2^32 elements, and 64-bit in the other one (the control)."""
+    ptx32 = _case_ptx("zip_broadcast32_mul_3d", numba_ptx)
+    ptx64 = _case_ptx("zip_broadcast_mul_3d", numba_ptx)
+    wide = r"\b(?:div|rem)\.[su]64\b"
+    # One 32-bit division per dimension (the remainder is derived from the quotient) ...
+    assert len(re.findall(r"\b(?:div|rem)\.u32\b", ptx32)) >= 3, "expected 32-bit division"
+    # ... and at most one 64-bit one, once per thread: the grid-stride loop's trip count.
+    assert len(re.findall(wide, ptx32)) <= 1, re.findall(wide, ptx32)
+    assert len(re.findall(wide, ptx64)) >= 6, "control: the 64-bit kernel divides in 64 bits"
 
 
 # --- CUDA C++ (kernels/cupy) through NVRTC --------------------------------------------------
@@ -204,7 +232,7 @@ def _nvrtc(source: str, **kwargs: Any) -> Any:
 
 
 def test_raw_matmul_instantiates_every_template() -> None:
-    from kernels.cupy import matmul_raw
+    from tinygrad_edu.kernels.cupy import matmul_raw
 
     result = _nvrtc(matmul_raw.SOURCE, options=matmul_raw.OPTIONS,
                     name_expressions=matmul_raw.NAME_EXPRESSIONS)
@@ -220,7 +248,7 @@ def test_raw_matmul_instantiates_every_template() -> None:
 def test_raw_matmul_large_tile_fits_two_blocks_per_sm() -> None:
     """256 threads x at most 128 registers = 2 blocks per SM (65,536 registers): the other
     block computes while one waits at a barrier. More registers halve the occupancy."""
-    from kernels.cupy import matmul_raw
+    from tinygrad_edu.kernels.cupy import matmul_raw
 
     expr = matmul_raw.kernel_name("large", True)
     result = _nvrtc(matmul_raw.SOURCE, options=matmul_raw.OPTIONS, name_expressions=(expr,))

@@ -26,6 +26,9 @@ def normalize_device(device: str | None) -> str:
 
 
 def get_backend(device: str | None = "cpu") -> Backend:
+    known = _BACKENDS.get(device)  # type: ignore[arg-type]  # the hot path: "cpu"
+    if known is not None:
+        return known
     name = normalize_device(device)
     if name not in _BACKENDS:
         from .cuda import CUDABackend  # imported only when a CUDA tensor is asked for

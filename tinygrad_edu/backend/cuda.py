@@ -165,7 +165,14 @@ def _kernel_module(name: str) -> ModuleType:
                 f"{np.__version__} (np.row_stack was removed in 2.5): pip install 'numpy<2.5'"
             )
     try:
-        return importlib.import_module(f"kernels.{name}")
+        # installed: tinygrad_edu.kernels (the wheel maps kernels/ there); a checkout on
+        # sys.path without an install: the top-level kernels/ folder itself
+        try:
+            return importlib.import_module(f"tinygrad_edu.kernels.{name}")
+        except ModuleNotFoundError as missing:
+            if missing.name not in ("tinygrad_edu.kernels", f"tinygrad_edu.kernels.{name}"):
+                raise
+            return importlib.import_module(f"kernels.{name}")
     except ImportError as e:
         raise RuntimeError(
             f"could not import our kernel module kernels.{name} ({e}). The kernels live in "
@@ -226,6 +233,9 @@ class CUDABackend(ArrayModuleBackend):
 
     def __init__(self) -> None:
         self.xp = _import_cupy()
+        # a driver older than our kernels' PTX fails at the first launch with an opaque
+        # "unsupported PTX version": say which driver is needed instead, up front
+        _kernel_module("driver").check_driver()
         super().__init__()
         import cupyx
 

@@ -48,8 +48,8 @@ def _split_sizes(
     n_test = count(test_size, "test_size", ceil)
     n_train = count(train_size, "train_size", floor)
     if n_train is None:
-        n_train = n - n_test
-    elif n_test is None:
+        n_train = n - (n_test or 0)
+    if n_test is None:
         n_test = n - n_train
     if n_train + n_test > n:
         raise ValueError(

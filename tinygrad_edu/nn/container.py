@@ -61,9 +61,10 @@ class Sequential(ModuleList):
 
     def __init__(self, *modules: Module | dict[str, Module]) -> None:
         Module.__init__(self)
-        if len(modules) == 1 and isinstance(modules[0], dict):
-            for name, m in modules[0].items():
-                self.add_module(str(name), m)
+        first = modules[0] if modules else None
+        if len(modules) == 1 and isinstance(first, dict):
+            for name, layer in first.items():
+                self.add_module(str(name), layer)
         else:
             for m in modules:
                 if not isinstance(m, Module):
@@ -75,7 +76,7 @@ class Sequential(ModuleList):
     def __getitem__(self, index: int | slice) -> Any:
         if isinstance(index, slice):
             names = list(self._modules)[index]
-            return Sequential({n: self._modules[n] for n in names})
+            return Sequential({n: m for n in names if (m := self._modules[n]) is not None})
         return super().__getitem__(index)
 
     def forward(self, x: Any) -> Any:

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from ..function import Context, Function
 from . import operands
-from .elementwise import where
+from .elementwise import keep_result, where
 
 if TYPE_CHECKING:
     from ..backend.base import Array
@@ -33,9 +33,7 @@ class Sigmoid(Function):
 
     @staticmethod
     def forward(ctx: Context, x: Array) -> Array:
-        s = ctx.backend.unary("sigmoid", x)
-        ctx.save_for_backward(s)
-        return s
+        return keep_result(ctx, ctx.backend.unary("sigmoid", x))
 
     @staticmethod
     def backward(ctx: Context, g: Tensor) -> Tensor:
@@ -48,9 +46,7 @@ class Tanh(Function):
 
     @staticmethod
     def forward(ctx: Context, x: Array) -> Array:
-        t = ctx.backend.unary("tanh", x)
-        ctx.save_for_backward(t)
-        return t
+        return keep_result(ctx, ctx.backend.unary("tanh", x))
 
     @staticmethod
     def backward(ctx: Context, g: Tensor) -> Tensor:

@@ -16,6 +16,13 @@ if TYPE_CHECKING:
     from ..tensor import Tensor
 
 
+def keep_result(ctx: Context, z: Array) -> Array:
+    """Save an op's own result for its backward (eˣ, √x, σ(x) and tanh x have derivatives
+    written with their result) and return it."""
+    ctx.save_for_backward(z)
+    return z
+
+
 class Add(Function):
     """z = x + y;   ∂z/∂x = 1,  ∂z/∂y = 1."""
 
@@ -192,9 +199,7 @@ class Exp(Function):
 
     @staticmethod
     def forward(ctx: Context, x: Array) -> Array:
-        z = ctx.backend.unary("exp", x)
-        ctx.save_for_backward(z)
-        return z
+        return keep_result(ctx, ctx.backend.unary("exp", x))
 
     @staticmethod
     def backward(ctx: Context, g: Tensor) -> Tensor:
@@ -221,9 +226,7 @@ class Sqrt(Function):
 
     @staticmethod
     def forward(ctx: Context, x: Array) -> Array:
-        z = ctx.backend.unary("sqrt", x)
-        ctx.save_for_backward(z)
-        return z
+        return keep_result(ctx, ctx.backend.unary("sqrt", x))
 
     @staticmethod
     def backward(ctx: Context, g: Tensor) -> Tensor:

@@ -33,6 +33,8 @@ def as_tensor(ref: Tensor, value: Any, op: str = "") -> Tensor:
     when that is floating, so ``float32_tensor * 2.5`` stays float32 (PyTorch's rule)."""
     if isinstance(value, _tensor.Tensor):
         return value
+    if type(value) is float and ref.dtype.kind == "f":  # the hot case: x * 0.5
+        return _tensor.Tensor._wrap(ref.backend.asarray(value, dtype=ref.dtype), ref.device)
     if isinstance(value, (bool, int, float)):
         dtype = dtypes.scalar_dtype(value, ref.dtype)
         try:
@@ -57,9 +59,14 @@ def pair(a: Any, b: Any, op: str) -> tuple[Tensor, Tensor]:
 
 def broadcast_shapes(op: str, *shapes: tuple[int, ...]) -> tuple[int, ...]:
     """The shape the operands broadcast to, or a ValueError naming the op and shapes."""
-    first = shapes[0]
-    if all(s == first for s in shapes[1:]):
-        return first
+    if len(shapes) == 2:  # the common case, without numpy's general machinery
+        a, b = shapes
+        if a == b:
+            return a
+        if not a or not b:
+            return a or b
+        if len(a) == len(b) and all(m == n or m == 1 or n == 1 for m, n in zip(a, b)):
+            return tuple(m if n == 1 else n for m, n in zip(a, b))
     try:
         return tuple(np.broadcast_shapes(*shapes))
     except ValueError:
@@ -84,8 +91,12 @@ def promote(op: str, *ts: Tensor, floating: bool = False) -> tuple[Tensor, ...]:
 def binary(op: str, a: Any, b: Any, floating: bool = False) -> tuple[Tensor, Tensor]:
     """The usual preparation of a broadcasting binary op: Tensors, checked shapes, one
     dtype."""
-    x, y = pair(a, b, op)
-    if x.shape != y.shape:
+    Tensor = _tensor.Tensor
+    if isinstance(a, Tensor) and isinstance(b, Tensor):
+        x, y = a, b
+    else:
+        x, y = pair(a, b, op)
+    if x.data.shape != y.data.shape:
         broadcast_shapes(op, x.shape, y.shape)
     if x.dtype != y.dtype or floating:
         x, y = promote(op, x, y, floating=floating)

@@ -131,7 +131,7 @@ def std(x: Tensor, axis: Any = None, keepdims: bool = False, *, correction: int 
 def _extreme(fn: type[Function], op: str, x: Tensor, axis: Any, keepdims: bool, dim: Any,
              keepdim: bool | None) -> Tensor:
     axes = operands.axes(axis, x.ndim, op, dim)
-    if any(x.shape[a] == 0 for a in axes):
+    if builtins.any(x.shape[a] == 0 for a in axes):
         raise ValueError(f"{op}: cannot reduce over a dimension of size 0 (tensor of shape "
                          f"{x.shape}); there is no {op}imum of nothing")
     if x.dtype.kind == "b":  # the max of booleans is any, the min is all
@@ -167,6 +167,31 @@ def argextreme(op: str, x: Tensor, axis: Any, keepdims: bool, dim: Any,
         return x._constant(x.backend.asarray(0, dtype=dtypes.int64))
     out = x.backend.reduce(op, x.data, ax, keep)
     return x._constant(x.backend.astype(out, dtypes.int64))
+
+
+def argmax(x: Tensor, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
+           keepdim: bool | None = None) -> Tensor:
+    """Index of the (first) largest value along ``axis`` (of the flattened tensor for None)."""
+    return argextreme("argmax", x, axis, keepdims, dim, keepdim)
+
+
+def argmin(x: Tensor, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
+           keepdim: bool | None = None) -> Tensor:
+    """Index of the (first) smallest value along ``axis``."""
+    return argextreme("argmin", x, axis, keepdims, dim, keepdim)
+
+
+def any(x: Tensor, axis: Any = None, keepdims: bool = False, *, dim: Any = None,  # noqa: A001
+        keepdim: bool | None = None) -> Tensor:
+    """True where any element along ``axis`` is nonzero, as a bool Tensor (0-d for all
+    axes, so ``if t.any():`` works)."""
+    return any_all("any", x, axis, keepdims, dim, keepdim)
+
+
+def all(x: Tensor, axis: Any = None, keepdims: bool = False, *, dim: Any = None,  # noqa: A001
+        keepdim: bool | None = None) -> Tensor:
+    """True where every element along ``axis`` is nonzero."""
+    return any_all("all", x, axis, keepdims, dim, keepdim)
 
 
 def any_all(op: str, x: Tensor, axis: Any, keepdims: bool, dim: Any,

@@ -72,7 +72,7 @@ class Optimizer:
             # silently optimise w[0], w[1], ... as separate, unrelated tensors
             raise TypeError(f"{type(self).__name__}: params must be an iterable of Tensors "
                             f"or dicts, got a single Tensor; pass [tensor] instead")
-        groups = list(params)
+        groups: list[Any] = list(params)
         if not groups:
             raise ValueError(f"{type(self).__name__}: got an empty parameter list")
         if not isinstance(groups[0], dict):

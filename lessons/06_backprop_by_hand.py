@@ -49,8 +49,13 @@
 # %%
 import numpy as np
 
-from tinygrad_edu import Tensor, no_grad, optim
-from tinygrad_edu.course.lessons import claim, show
+from tinygrad_edu import Tensor, no_grad, optim, viz
+from tinygrad_edu.course.lessons import claim, figure, out_dir, show
+
+try:
+    import matplotlib  # noqa: F401  (viz.draw draws with it)
+except ImportError:  # matplotlib is optional: the graph is then written as DOT text only
+    matplotlib = None
 
 IDS = ["W20", "W22"]
 TITLE = "Backpropagation by hand, checked against autograd"
@@ -175,6 +180,27 @@ show("W20", "one layer, standard: ∂L/∂W by autograd", W.grad.numpy())
 show("W20", "one layer, standard: max |δ a₀ᵀ − autograd ∂L/∂W|",
      maxdiff(dW_hand.numpy(), W.grad.numpy()))
 
+# %% [markdown] lang="en"
+# The graph `backward()` walked, drawn from the loss back to the leaves with
+# `tinygrad_edu.viz` (boxes in blue are the ops, named like PyTorch's `grad_fn`; the yellow
+# ones are tensors with their values). After `backward()` the leaves W and b carry their
+# gradients: ∂L/∂W = δ a₀ᵀ = [[−0.125, −0.25], [0.1104, 0.2209]] and ∂L/∂b = δ — the
+# numbers computed by hand above. The same graph is saved as Graphviz DOT text
+# (`w20_graph.dot`). The figure is wide: scroll it sideways.
+
+# %% [markdown] lang="zh"
+# 这就是 `backward()` 走过的计算图，用 `tinygrad_edu.viz` 从损失一直画回到叶子节点（蓝色的框是
+# 运算，名称与 PyTorch 的 `grad_fn` 相同；黄色的框是张量及其数值）。`backward()` 之后，叶子
+# W 和 b 带上了各自的梯度：∂L/∂W = δ a₀ᵀ = [[−0.125, −0.25], [0.1104, 0.2209]]，∂L/∂b = δ——
+# 正是上面手算出的数。同一张图也以 Graphviz 的 DOT 文本保存（`w20_graph.dot`）。这张图比较宽，
+# 可以左右滚动查看。
+
+# %%
+(out_dir() / "w20_graph.dot").write_text(viz.to_dot(L_std), encoding="utf-8")
+if matplotlib is not None:
+    figure(viz.draw(L_std), "w20_graph.png")
+
+# %%
 W.zero_grad()
 b.zero_grad()
 z = (W @ a0 + b).sigmoid()          # the seed: z = σ(W a + b) ...
@@ -191,7 +217,7 @@ claim("W20", "σ∘σ network: max |hand δ a₀ᵀ (δ = (a−y)⊙σ′(z)) �
       "∂L/∂W_l = δ_l · a_{l−1} with a_l = σ(z_l), z_l = σ(W_l a_{l−1} + b_l)",
       maxdiff((delta_naive.reshape(2, 1) @ a0.reshape(1, 2)).numpy(), W.grad.numpy()),
       agrees=False, note="with σ applied twice the backward pass needs a second σ′ factor",
-                    note_zh='σ 用了两次，反向传播就需要再乘一个 σ′ 因子')
+      note_zh="σ 用了两次，反向传播就需要再乘一个 σ′ 因子")
 show("W20", "σ∘σ network: max |hand with the extra σ′(u) factor − autograd|",
      maxdiff((delta_true.reshape(2, 1) @ a0.reshape(1, 2)).numpy(), W.grad.numpy()))
 

@@ -10,7 +10,8 @@ from tinygrad_edu.course import notebooks
 
 FIGURES = {  # lessons whose figures the issue asks for, and how many each shows at least
     "01_training_loop": 1, "02_losses": 1, "03_gradient_descent": 1, "04_activations": 1,
-    "05_optimisers_and_schedules": 3, "07_data_and_metrics": 1, "08_mlp_classification": 1,
+    "05_optimisers_and_schedules": 3, "06_backprop_by_hand": 1, "07_data_and_metrics": 1,
+    "08_mlp_classification": 1,
     "09_cnn": 1, "10_fine_tuning": 1, "11_regularisation": 1,
 }
 
@@ -40,7 +41,7 @@ def test_figures_are_inline_right_after_the_cell_that_made_them(executed, built_
             assert "figure(" in c.source, (name, c.source[:80])
     saved = {p.name for p in (built_site.out / "en" / "notebooks" / "figures").glob("*.png")}
     assert {"w09_loss.png", "w06_w07_w14_losses.png", "w08_steps.png",
-            "w23_early_stopping.png"} <= saved
+            "w23_early_stopping.png", "w20_graph.png", "w18_fine_tuning.png"} <= saved
 
 
 def test_no_stray_return_values_are_displayed(executed):

@@ -233,7 +233,7 @@ def test_figures_are_saved_as_png(report):
     pngs = sorted(p.name for p in report.out.glob("*.png"))
     for name in ("w03_schedules.png", "w04_optimisers.png", "w09_loss.png",
                  "w25_predictions.png", "w06_w07_w14_losses.png", "w08_steps.png",
-                 "w23_early_stopping.png", "w18_fine_tuning.png"):
+                 "w23_early_stopping.png", "w18_fine_tuning.png", "w20_graph.png"):
         assert name in pngs
     for p in report.out.glob("*.png"):
         assert p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -503,3 +503,13 @@ def test_w23_l1_exact_zeros_need_the_proximal_step(report):
     assert report.value("W23", "proximal (soft-threshold) step: weights exactly 0") == 3
     close(report.value("W23", "proximal step: the 3 non-zero weights"), [2.0, -1.0, 0.5],
           atol=0.15)
+
+
+def test_w20_graph_is_saved_with_the_gradients_of_the_leaves(report):
+    """The graph backward() walked, as DOT text: the ops of the one-layer network and
+    the leaves' gradients, ∂L/∂W = δ a₀ᵀ and ∂L/∂b = δ."""
+    dot = (report.out / "w20_graph.dot").read_text(encoding="utf-8")
+    for op in ("MatMulBackward", "AddBackward", "SigmoidBackward", "SumBackward"):
+        assert op in dot
+    assert "grad [-0.125, -0.25, 0.1104, 0.2209]" in dot      # ∂L/∂W
+    assert "grad [-0.125, 0.1104]" in dot                      # ∂L/∂b

@@ -94,6 +94,7 @@ div.cell-code pre { border-left: 3px solid var(--accent); }
 pre.output { background: #fff; border: 1px solid var(--line); }
 pre.error { background: var(--bad); border: 1px solid var(--badline); }
 figure { margin: 1rem 0; } img { max-width: 100%; height: auto; }
+figure.wide { overflow-x: auto; } figure.wide img { max-width: none; }
 .table-wrap { overflow-x: auto; }
 .table-wrap > table { width: 100%; }
 td { overflow-wrap: anywhere; } td:first-child { min-width: 3.5em; }
@@ -248,6 +249,13 @@ def _title_of(nb: Any, fallback: str) -> str:
     return fallback
 
 
+def _png_size(png: bytes) -> tuple[int, int]:
+    """Width and height from a PNG's header (0, 0 when it is not a PNG)."""
+    if png[:8] != b"\x89PNG\r\n\x1a\n" or len(png) < 24:
+        return 0, 0
+    return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+
+
 def _merged_streams(outputs: Sequence[Any]) -> list[Any]:
     """Consecutive stream outputs of one stream (a kernel sends stdout in chunks) as one."""
     merged: list[Any] = []
@@ -287,9 +295,14 @@ def lesson_body(built: notebooks.Built, lang: str, figures: Path, md: Any) -> st
             elif "image/png" in data:
                 n_fig += 1
                 name = f"{built.name}-{n_fig}.png"
-                (figures / name).write_bytes(base64.b64decode(_text(data["image/png"])))
-                parts.append(f'<figure><img src="figures/{name}" alt="figure {n_fig} of '
-                             f'{html.escape(built.name)}"></figure>')
+                png = base64.b64decode(_text(data["image/png"]))
+                (figures / name).write_bytes(png)
+                w, h = _png_size(png)
+                # a very wide figure (a graph) keeps its size and scrolls sideways
+                cls = ' class="wide"' if h and w / h > 4 else ""
+                parts.append(f'<figure{cls}><img src="figures/{name}" width="{w}" '
+                             f'height="{h}" alt="figure {n_fig} of {html.escape(built.name)}">'
+                             "</figure>")
             elif "text/plain" in data:
                 parts.append(f'<pre class="output">{html.escape(_text(data["text/plain"]))}'
                              "</pre>")

@@ -81,4 +81,4 @@ def test_the_chinese_edition_has_the_same_code_and_outputs_in_chinese(built_site
         assert images == [sum("image/png" in o.get("data", {}) for o in c.outputs)
                           for c in code_zh], name
         prose_zh = "".join(c.source for c in zh.cells if c.cell_type == "markdown")
-        assert len(re.findall(r"[\u4e00-\u9fff]", prose_zh)) > 200, name
+        assert len(re.findall(r"[\u4e00-\u9fff]", prose_zh)) > 100, name

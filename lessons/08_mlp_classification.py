@@ -10,7 +10,7 @@
 #     name: python3
 # ---
 
-# %% [markdown]
+# %% [markdown] lang="en"
 # # Lesson 8 — Classifying with a multilayer perceptron
 #
 # Two of the seed's Keras programs: a binary classifier (sigmoid output, binary
@@ -27,11 +27,27 @@
 # * **W27** — seed 004, `### 4.1 代码实例` — Dense(128, relu, input 784) → Dense(10, softmax),
 #   sparse CE, Adam, 10 epochs, batch 32
 
+# %% [markdown] lang="zh"
+# # 第 8 课 — 用多层感知机做分类
+#
+# 原文中的两个 Keras 程序：一个二分类器（sigmoid 输出，二元交叉熵），以及它的评估和部署；一个十
+# 分类的手写数字分类器（softmax 输出，稀疏多分类交叉熵）。两个程序都没有说明数据从哪里来（
+# `load_data()`、`x_train` 从未定义），而且这里无法下载 MNIST，所以我们使用 scikit-learn 自带的
+# 数据集：乳腺癌数据（569 × 30，二分类）和 8×8 手写数字（1797 × 64，十个类别）。
+#
+# * **W11** — 种子文档 001，`#### 3.2.2 模型训练` 和 `### 5.2 源代码详细实现和代码解读` —
+# Dense(128, relu) → Dense(64, relu) → Dense(1, sigmoid)，BCE，Adam 0.001，10 个 epoch，批大小
+# 32
+# * **W12** — 种子文档 001，`#### 3.2.3 模型评估` 和 `#### 3.2.4 模型部署` — 准确率、召回率、保
+# 存、加载、预测
+# * **W27** — 种子文档 004，`### 4.1 代码实例` — Dense(128, relu, 输入 784) → Dense(10, softmax)
+# ，稀疏交叉熵，Adam，10 个 epoch，批大小 32
+
 # %%
 import numpy as np
 
 from tinygrad_edu import Tensor, nn, no_grad, optim
-from tinygrad_edu.course.lessons import claim, out_dir, show
+from tinygrad_edu.course.lessons import claim, figure, out_dir, show
 from tinygrad_edu.data import (
     StandardScaler,
     accuracy,
@@ -50,7 +66,7 @@ try:
 except ImportError:  # matplotlib is optional
     plot = None
 
-# %% [markdown]
+# %% [markdown] lang="en"
 # ## W11 · `#### 3.2.2 模型训练` — the binary classifier
 #
 # Preprocessing as corrected in lesson 7 (split first, scaler fitted on the training rows).
@@ -59,6 +75,15 @@ except ImportError:  # matplotlib is optional
 # `nn.BCELoss` (Keras `BinaryCrossentropy`). Labels: 1 = benign, 0 = malignant (the data
 # set's coding). The seed's settings are used as they are: Adam lr 0.001, 10 epochs,
 # batch 32, the test set as validation data.
+
+# %% [markdown] lang="zh"
+# ## W11 · `#### 3.2.2 模型训练` — 二分类器
+#
+# 预处理按第 7 课更正后的方式进行（先划分，只用训练样本拟合缩放器）。Keras 模型逐层对应：
+# `Dense(128, activation='relu', input_shape=(30,))` 就是 `nn.Linear(30, 128)` + `nn.ReLU()`，依
+# 此类推；sigmoid 输出配 `nn.BCELoss`（Keras 的 `BinaryCrossentropy`）。标签：1 = 良性，0 = 恶性
+# （数据集本身的编码）。原文的设置原样使用：Adam 学习率 0.001，10 个 epoch，批大小 32，测试集作
+# 为验证数据。
 
 # %%
 X, y = load_breast_cancer()
@@ -105,15 +130,23 @@ show("W11", "accuracy of always answering the majority class (chance level)",
 claim("W11", "what the sigmoid output layer is for (5.3.2)", "用于回归任务 (for regression)",
       f"a binary classifier: outputs P(benign) in (0, 1), trained with binary cross-entropy, "
       f"test accuracy {acc11:.3f}", agrees=False,
-      note="a sigmoid output with binary cross-entropy is a classifier, not a regression")
+      note="a sigmoid output with binary cross-entropy is a classifier, not a regression",
+      note_zh='sigmoid 输出配二元交叉熵是分类器，不是回归')
 
-# %% [markdown]
+# %% [markdown] lang="en"
 # ## W12 · `#### 3.2.3 模型评估` and `#### 3.2.4 模型部署`
 #
 # **Evaluation.** `accuracy = (TP + TN)/n`, `recall = TP/(TP + FN)`. Once more on the small
 # example of lesson 7: labels [1, 0, 1, 1, 0, 1, 0, 0] and scores
 # [0.9, 0.6, 0.65, 0.3, 0.2, 0.8, 0.55, 0.1] thresholded at 0.5 give accuracy 0.625 and
 # recall 0.75.
+
+# %% [markdown] lang="zh"
+# ## W12 · `#### 3.2.3 模型评估` 和 `#### 3.2.4 模型部署`
+#
+# **评估。** `accuracy = (TP + TN)/n`（准确率），`recall = TP/(TP + FN)`（召回率）。再用第 7 课
+# 的小例子算一次：标签 [1, 0, 1, 1, 0, 1, 0, 0]，得分 [0.9, 0.6, 0.65, 0.3, 0.2, 0.8, 0.55, 0.1]
+# ，以 0.5 为阈值，得到准确率 0.625、召回率 0.75。
 
 # %%
 y_small = np.array([1, 0, 1, 1, 0, 1, 0, 0])
@@ -123,11 +156,16 @@ show("W12", "recall on the 8-sample example", recall(y_small, s_small > 0.5))
 show("W12", "accuracy of the W11 model on its test set", acc11)
 show("W12", "recall of the W11 model on its test set", rec11)
 
-# %% [markdown]
+# %% [markdown] lang="en"
 # **Deployment.** `model.save("model.h5")` / `load_model` become `nn.save(model, path)` and
 # `model.load_state_dict(nn.load(path))`: the file holds the weights only (never code), so
 # the architecture is rebuilt in code and the weights poured in. The loaded model must
 # predict *exactly* what the original predicts.
+
+# %% [markdown] lang="zh"
+# **部署。** `model.save("model.h5")` / `load_model` 在这里对应 `nn.save(model, path)` 和
+# `model.load_state_dict(nn.load(path))`：文件里只保存权重（从不保存代码），所以要先用代码重建网
+# 络结构，再把权重装进去。加载后的模型必须和原模型给出*完全相同*的预测。
 
 # %%
 path = out_dir() / "w12_breast_cancer_mlp.npz"
@@ -138,7 +176,7 @@ same = float(np.abs(predict(loaded, X_te) - p_te).max())
 print(f"saved to {path.name}; max |loaded − original| over the test set = {same}")
 show("W12", "max |p_loaded − p_original| over the 114 test samples", same)
 
-# %% [markdown]
+# %% [markdown] lang="en"
 # **What is wrong with the seed's predict call.** The seed deploys with
 #
 # ```python
@@ -152,6 +190,20 @@ show("W12", "max |p_loaded − p_original| over the 114 test samples", same)
 # those numbers, so the scaler refuses the string. (Even a numeric input must have exactly
 # 30 entries, and the function returns a probability, not a class: the 0.5 threshold is
 # missing.) The engine's messages:
+
+# %% [markdown] lang="zh"
+# **原文的 predict 调用错在哪里。** 原文这样部署模型：
+#
+# ```python
+# def predict(input_data):
+#     input_normalized = scaler.transform([input_data])
+#     return loaded_model.predict(input_normalized)[0]
+# print(predict("This is a sample text for prediction."))
+# ```
+#
+# 模型训练时每个样本是 30 个数；流程中没有任何一步能把文本变成这些数，所以缩放器会拒绝这个字符串
+# 。（即使输入是数字，也必须恰好有 30 个；而且这个函数返回的是概率而不是类别：缺少 0.5 的阈值。
+# ）引擎给出的报错信息如下：
 
 # %%
 def seed_predict(input_data):
@@ -167,7 +219,8 @@ except (ValueError, TypeError) as e:
 print(text_error)
 claim("W12", "predict(\"This is a sample text for prediction.\")",
       "returns a prediction", text_error, agrees=False,
-      note="the model takes 30 numeric features; a string cannot be scaled or classified")
+      note="the model takes 30 numeric features; a string cannot be scaled or classified",
+      note_zh='模型的输入是 30 个数值特征；字符串既不能缩放，也不能分类')
 try:
     seed_predict([1.0, 2.0, 3.0])
     short_error = "no error"
@@ -186,7 +239,7 @@ def fixed_predict(raw_features):
 show("W12", "fixed predict on the raw features of breast-cancer sample 0 (true label 0)",
      fixed_predict(X[0]))
 
-# %% [markdown]
+# %% [markdown] lang="en"
 # ## W27 · `### 4.1 代码实例` — the ten-class classifier
 #
 # `Dense(128, activation='relu', input_shape=(784,))` → `Dense(10, activation='softmax')`
@@ -198,6 +251,18 @@ show("W12", "fixed predict on the raw features of breast-cancer sample 0 (true l
 # (logits) and integer labels and applies log-softmax itself, which is numerically safer
 # than taking the log of a softmax output. Keras's softmax layer + sparse CE and our
 # Linear + CrossEntropyLoss compute the same number, as checked below.
+
+# %% [markdown] lang="zh"
+# ## W27 · `### 4.1 代码实例` — 十分类器
+#
+# `Dense(128, activation='relu', input_shape=(784,))` → `Dense(10, activation='softmax')`，损失
+# 为 `sparse_categorical_crossentropy`，Adam（Keras 默认学习率 0.001），10 个 epoch，批大小 32。
+# MNIST 的 28×28 = 784 个像素换成手写数字数据集的 8×8 = 64 个（除以 16 缩放到 [0, 1]）；按 0.2
+# 的比例、random_state 42 划分，得到 1437 张训练图像和 360 张测试图像。
+#
+# 在 PyTorch 的写法里，softmax 不是一层：`nn.CrossEntropyLoss` 接收原始得分（logits）和整数标签
+# ，自己做 log-softmax，这比对 softmax 的输出再取对数在数值上更稳定。Keras 的 softmax 层 + 稀疏
+# 交叉熵，与我们的 Linear + CrossEntropyLoss 算出的是同一个数，下面会验证。
 
 # %%
 Xd, yd = load_digits()
@@ -229,5 +294,5 @@ show("W27", "training loss, epoch 10", hist27["loss"][-1])
 show("W27", "test accuracy after 10 epochs (chance: 0.1)", test27["accuracy"])
 show("W27", "test loss after 10 epochs", test27["loss"])
 if plot is not None:
-    plot.plot_history(hist27, keys=("loss", "accuracy"), title="W27: digits MLP, Adam 0.001",
-                      path=out_dir() / "w27_digits_mlp.png")
+    figure(plot.plot_history(hist27, keys=("loss", "accuracy"),
+                             title="W27: digits MLP, Adam 0.001"), "w27_digits_mlp.png")

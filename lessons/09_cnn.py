@@ -10,7 +10,7 @@
 #     name: python3
 # ---
 
-# %% [markdown]
+# %% [markdown] lang="en"
 # # Lesson 9 — Convolutional networks: shapes first, then training
 #
 # A convolution with a k×k kernel, no padding and stride 1 turns an H×W image into
@@ -31,11 +31,29 @@
 # Shapes are traced on batches of the seed's input size; the networks are trained on the
 # 8×8 digits that ship with scikit-learn, with the input adapted as said below.
 
+# %% [markdown] lang="zh"
+# # 第 9 课 — 卷积网络：先算形状，再训练
+#
+# 用 k×k 的卷积核、不补零、步长为 1 做卷积，H×W 的图像会变成 (H − k + 1)×(W − k + 1)；步长为 2
+# 的 2×2 最大池化把每条边减半（向下取整）。进入 `Linear` 层之前要把特征图展平（flatten），展平后
+# 的宽度必须恰好等于这个 `Linear` 的 `in_features`。原文的三个卷积网络（CNN）中有两个把这个数算
+# 错了：本课让引擎追踪每一层的形状，展示它报出的错误，然后修好网络。
+#
+# * **W17** — 种子文档 002，`#### 5.3.2 模型构建` — 用于 3×32×32 图像的 LeNet 式网络 `Net`
+# * **W19** — 种子文档 003（第一篇文档），`### 5.2. 源代码详细实现和代码解读` — 带
+# `adaptive_avg_pool2d` 的 `SimpleCNN`
+# * **W24** — 种子文档 003（第二篇文档），`#### 5.2. 源代码详细实现和代码解读` — 带
+# `Resize(256)` 的 `SimpleCNN`
+# * **W25** — 种子文档 003（第二篇文档），同一节第 6 项 **可视化结果** — 5×5 的测试图像网格
+#
+# 这里无法下载 CIFAR-10、MNIST 和原文的 `./data/train` 图像文件夹。形状追踪使用原文输入大小的批
+# 次；训练则使用 scikit-learn 自带的 8×8 手写数字，输入的调整方式见下文。
+
 # %%
 import numpy as np
 
 from tinygrad_edu import Tensor, nn, no_grad, optim
-from tinygrad_edu.course.lessons import claim, out_dir, show
+from tinygrad_edu.course.lessons import claim, figure, show
 from tinygrad_edu.data import DataLoader, TensorDataset, load_digits, train_test_split
 
 F = nn.functional
@@ -47,13 +65,20 @@ try:
 except ImportError:  # matplotlib is optional
     plot = None
 
-# %% [markdown]
+# %% [markdown] lang="en"
 # ## W17 · seed 002 `#### 5.3.2 模型构建` — the LeNet-style network
 #
 # The seed's `Net`, transcribed (the listing never imports `torch`, `nn` or `F`; here `F`
 # is `nn.functional`). `nn.summary` runs one batch through it and records every layer's
 # output shape: 3×32×32 → conv 5×5 → 6×28×28 → pool → 6×14×14 → conv 5×5 → 16×10×10 →
 # pool → 16×5×5 = 400 → 120 → 84 → 10. The flatten fits.
+
+# %% [markdown] lang="zh"
+# ## W17 · 种子文档 002 `#### 5.3.2 模型构建` — LeNet 式网络
+#
+# 照抄原文的 `Net`（原文的代码没有导入 `torch`、`nn` 和 `F`；这里 `F` 即 `nn.functional`）。
+# `nn.summary` 让一个批次通过网络，记录每一层输出的形状：3×32×32 → 5×5 卷积 → 6×28×28 → 池化 →
+# 6×14×14 → 5×5 卷积 → 16×10×10 → 池化 → 16×5×5 = 400 → 120 → 84 → 10。展平的宽度是对的。
 
 # %%
 class Net(nn.Module):
@@ -93,7 +118,7 @@ claim("W17", "flattened width entering fc1 (x.view(-1, 16 * 5 * 5))", 400, width
 show("W17", "output shape for a batch of 4 images", list(out.shape))
 show("W17", "total parameters", info.total_params)
 
-# %% [markdown]
+# %% [markdown] lang="en"
 # ## W19 · seed 003 `### 5.2. 源代码详细实现和代码解读` — the first `SimpleCNN`
 #
 # Two 5×5 convolutions, then `adaptive_avg_pool2d(x, (1, 1))`, then `Linear(320, 50)`.
@@ -101,6 +126,14 @@ show("W17", "total parameters", info.total_params)
 # conv2 gives 20×20×20 — and then the *adaptive* pool averages each of the 20 maps to a
 # single number, **whatever the input size**. The flatten gives 20 features, not 320, and
 # the first `Linear` cannot take them. The engine says:
+
+# %% [markdown] lang="zh"
+# ## W19 · 种子文档 003 `### 5.2. 源代码详细实现和代码解读` — 第一个 `SimpleCNN`
+#
+# 两个 5×5 卷积，接着 `adaptive_avg_pool2d(x, (1, 1))`，然后是 `Linear(320, 50)`。单输入通道、十
+# 个类别，说明输入是 MNIST 的 1×28×28。追踪一下：28 → 24 → 20，所以 conv2 输出 20×20×20——接着*自
+# 适应*池化把 20 张特征图各自平均成一个数，**无论输入多大都是如此**。展平后只有 20 个特征，而不
+# 是 320 个，第一个 `Linear` 接不住。引擎的报错是：
 
 # %%
 class SeedSimpleCNN(nn.Module):
@@ -136,20 +169,29 @@ except ValueError as e:
 print("forward on a (64, 1, 28, 28) batch:", err19)
 claim("W19", "forward pass of the seed's SimpleCNN on a (64, 1, 28, 28) batch",
       "Linear(320, 50) after adaptive_avg_pool2d(x, (1, 1)) and flatten", err19, agrees=False,
-      note="the adaptive pool leaves 20 features (one per channel) for any input size")
+      note="the adaptive pool leaves 20 features (one per channel) for any input size",
+      note_zh='无论输入多大，自适应池化之后都只剩 20 个特征（每个通道一个）')
 with no_grad():
     widths = [seed_cnn.features(Tensor.rand(2, 1, s, s, seed=0)).shape[1] for s in (28, 32, 64)]
 claim("W19", "flattened width entering fc1 = Linear(320, 50)", 320, widths[0],
-      note="20 channels, each averaged to 1×1 by the adaptive pool")
+      note="20 channels, each averaged to 1×1 by the adaptive pool",
+      note_zh='20 个通道，每个都被自适应池化平均成 1×1')
 show("W19", "flattened width for inputs 28×28, 32×32, 64×64", widths)
 
-# %% [markdown]
+# %% [markdown] lang="en"
 # **Two fixes.** (A) keep the adaptive pool and make `fc1 = nn.Linear(20, 50)` — the net
 # then accepts any input of at least 9×9. (B) keep `Linear(320, 50)` and replace the
 # adaptive pool by a 2×2 max-pool after each convolution — the classic PyTorch MNIST net:
 # 28 → 24 → 12 → 8 → 4, and 20·4·4 = 320; it needs inputs of 28 to 31 pixels. (Also, the
 # seed's commentary speaks of "一个 Softmax 层": there is none, and there must not be one —
 # `nn.CrossEntropyLoss` applies log-softmax itself.)
+
+# %% [markdown] lang="zh"
+# **两种修法。** (A) 保留自适应池化，把 `fc1` 改成 `nn.Linear(20, 50)`——网络就能接受任何不小于
+# 9×9 的输入。(B) 保留 `Linear(320, 50)`，把自适应池化换成每个卷积之后的 2×2 最大池化——这就是经
+# 典的 PyTorch MNIST 网络：28 → 24 → 12 → 8 → 4，20·4·4 = 320；它要求输入为 28 到 31 像素。（另
+# 外，原文的解说提到“一个 Softmax 层”：网络里并没有，也不应该有——`nn.CrossEntropyLoss` 自己会做
+# log-softmax。）
 
 # %%
 class FixB(SeedSimpleCNN):
@@ -169,12 +211,18 @@ show("W19", "parameters of the seed's module as written", count(seed_cnn))
 show("W19", "parameters of fix A (Linear(20, 50))", count(fix_a))
 show("W19", "parameters of fix B (max-pools, Linear(320, 50))", count(fix_b))
 
-# %% [markdown]
+# %% [markdown] lang="en"
 # **Training fix A, with the seed's settings** — `CrossEntropyLoss`, Adam lr 0.001, 10
 # epochs (batch 32). Instead of MNIST we use the 1797 8×8 digits (grey levels scaled to
 # [0, 1]) padded with two blank pixels on every side to 12×12: two valid 5×5
 # convolutions need at least 9 pixels (8 → 4 → 0 would not work), and fix A accepts any
 # size ≥ 9. (Upsampling to MNIST's 28×28 would cost ~25× more compute for no new idea.)
+
+# %% [markdown] lang="zh"
+# **按原文的设置训练修法 A**——`CrossEntropyLoss`，Adam 学习率 0.001，10 个 epoch（批大小 32）。
+# 我们不用 MNIST，而用 1797 张 8×8 手写数字（灰度缩放到 [0, 1]），四周各补两圈空白像素变成 12×12
+# ：两个不补零的 5×5 卷积至少需要 9 个像素（8 → 4 → 0 不行），而修法 A 接受任何 ≥ 9 的尺寸。（放
+# 大到 MNIST 的 28×28 要多花约 25 倍的计算，却不会带来新的知识点。）
 
 # %%
 Xd, yd = load_digits(as_images=True)
@@ -207,7 +255,7 @@ show("W19", "fix A on 12×12 digits: mean training loss, epoch 1", epoch_loss[0]
 show("W19", "fix A on 12×12 digits: mean training loss, epoch 10", epoch_loss[-1])
 show("W19", "fix A on 12×12 digits: test accuracy after 10 epochs (chance 0.1)", acc19)
 
-# %% [markdown]
+# %% [markdown] lang="en"
 # ## W24 · seed 003 (second document) — the second `SimpleCNN` and `Resize(256)`
 #
 # Conv(3, 64, 5) → ReLU → MaxPool(2, 2) → Conv(64, 128, 5) → ReLU → MaxPool →
@@ -216,6 +264,15 @@ show("W19", "fix A on 12×12 digits: test accuracy after 10 epochs (chance 0.1)"
 # 128·61·61 = **476,288** features, not 32,768. (The listing also never imports `F`.)
 # We run one 3×256×256 image (a whole batch of 64 at this size would need gigabytes of
 # memory here; one image shows the same error):
+
+# %% [markdown] lang="zh"
+# ## W24 · 种子文档 003（第二篇文档）— 第二个 `SimpleCNN` 与 `Resize(256)`
+#
+# Conv(3, 64, 5) → ReLU → MaxPool(2, 2) → Conv(64, 128, 5) → ReLU → MaxPool → `x.view(-1, 128 *
+# 16 * 16)` → `Linear(32768, 128)` → ReLU → `Linear(128, 10)`，输入图像缩放到 256。每条边：256 →
+# 252 → 126 → 122 → **61**，所以每张图像得到 128·61·61 = **476,288** 个特征，而不是 32,768 个。
+# （这段代码同样没有导入 `F`。）我们只用一张 3×256×256 的图像运行（这个尺寸下 64 张一批要占用数
+# GB 内存；一张图就能展示同样的错误）：
 
 # %%
 class SecondSimpleCNN(nn.Module):
@@ -247,7 +304,8 @@ with no_grad():
     maps256 = second.features(image256)
 show("W24", "feature maps after the second pool, for one 3×256×256 image", list(maps256.shape))
 claim("W24", "flattened width per image entering fc1 = Linear(128 * 16 * 16, 128), Resize(256)",
-      32768, maps256[0].numel(), note="128·61·61 = 476,288: the maps are 61×61, not 16×16")
+      32768, maps256[0].numel(), note="128·61·61 = 476,288: the maps are 61×61, not 16×16",
+                                 note_zh='128·61·61 = 476,288：特征图是 61×61，不是 16×16')
 try:
     with no_grad():
         maps256.view(-1, 128 * 16 * 16)
@@ -256,13 +314,20 @@ except ValueError as e:
     err24 = str(e)
 print("x.view(-1, 128 * 16 * 16):", err24)
 claim("W24", "x.view(-1, 128*16*16) after Resize(256)", "the flatten gives 128·16·16 = 32768",
-      err24, agrees=False, note="256 → 252 → 126 → 122 → 61: 128·61·61 = 476,288 per image")
+      err24, agrees=False, note="256 → 252 → 126 → 122 → 61: 128·61·61 = 476,288 per image",
+                           note_zh=('256 → 252 → 126 → 122 → 61：每张图像 128·61·61 = 476,288 个'
+                                    '特征'))
 
-# %% [markdown]
+# %% [markdown] lang="en"
 # `view(-1, 32768)` is dangerous in another way: when the batch size is a multiple of 256,
 # N·476,288 *is* divisible by 32,768 and the view silently makes 3721 "rows" out of every
 # 256 images. Flattening with `x.flatten(1)` (or `x.view(x.shape[0], -1)`) keeps one row
 # per image, and the mismatch is then reported by the layer that cannot take it:
+
+# %% [markdown] lang="zh"
+# `view(-1, 32768)` 还有另一个隐患：当批大小是 256 的倍数时，N·476,288 *恰好*能被 32,768 整除，
+# view 会悄无声息地把每 256 张图像变成 3721 “行”。用 `x.flatten(1)`（或 `x.view(x.shape[0], -1)`
+# ）展平能保证每张图像一行，尺寸不匹配就会由接不住它的那一层报告出来：
 
 # %%
 try:
@@ -274,13 +339,19 @@ except ValueError as e:
 print("fc1(x.flatten(1)):", err24b)
 show("W24", "fc1 on x.flatten(1) for a 256×256 image", err24b)
 
-# %% [markdown]
+# %% [markdown] lang="en"
 # **Which input size fits?** The shapes depend only on the kernel sizes and pools, not on
 # the number of channels, so we scan sizes with a one-channel stand-in of the same
 # geometry (cheap), then check the real network at the answer: the flatten fits for
 # H = W ∈ {76, 77, 78, 79} (76 → 72 → 36 → 32 → 16). So the seed needs
 # `transforms.Resize((76, 76))` — a *pair*: `Resize(256)` with one number only rescales the
 # shorter side, and non-square images would then not even stack into a batch.
+
+# %% [markdown] lang="zh"
+# **什么样的输入尺寸才合适？** 形状只取决于卷积核大小和池化，与通道数无关，所以我们用一个几何结
+# 构相同的单通道替身扫描各种尺寸（代价很小），再用真实网络验证答案：当 H = W ∈ {76, 77, 78, 79}
+# 时展平宽度正好（76 → 72 → 36 → 32 → 16）。所以原文需要的是 `transforms.Resize((76, 76))`——一*
+# 对*数：只给一个数的 `Resize(256)` 只会缩放较短的那条边，非正方形的图像连一个批次都拼不起来。
 
 # %%
 geometry = nn.Sequential(nn.Conv2d(1, 1, 5, seed=0), nn.MaxPool2d(2, 2),
@@ -297,7 +368,7 @@ with no_grad():
 show("W24", "output shape for 2 images of 3×76×76", list(out76.shape))
 show("W24", "parameters of the second SimpleCNN", count(second))
 
-# %% [markdown]
+# %% [markdown] lang="en"
 # ## W25 · item 6 **可视化结果** — a 5×5 grid of test images
 #
 # The seed's listing has three bugs: `test_loader` is never defined; `dataiter.next()` is
@@ -305,6 +376,14 @@ show("W24", "parameters of the second SimpleCNN", count(second))
 # show only the labels, although the text promises predictions. We draw the first 25 test
 # digits with the prediction of the W19 model (fix A) in each title — red, with the true
 # label in brackets, where it is wrong — and save the figure instead of `plt.show()`.
+
+# %% [markdown] lang="zh"
+# ## W25 · 第 6 项 **可视化结果** — 5×5 的测试图像网格
+#
+# 原文的代码有三个错误：`test_loader` 从未定义；`dataiter.next()` 是 Python 2 的写法——迭代器的方
+# 法是 `__next__`，应当写成 `next(dataiter)`；而且标题只显示标签，尽管正文说要显示预测结果。我们
+# 画出前 25 张测试数字，每张的标题是 W19 模型（修法 A）的预测——预测错误的用红色标出，并在括号里
+# 给出真实标签——并且保存图片，而不是 `plt.show()`。
 
 # %%
 test_loader = DataLoader(TensorDataset(X_te, y_te), batch_size=25)
@@ -316,7 +395,8 @@ except AttributeError as e:
     err25 = f"AttributeError: {e}"
 print("dataiter.next():", err25)
 claim("W25", "images, labels = dataiter.next()", "fetches the first batch", err25,
-      agrees=False, note="Python 3: next(dataiter)")
+      agrees=False, note="Python 3: next(dataiter)",
+                    note_zh='Python 3 的写法：next(dataiter)')
 images, labels = next(dataiter)
 with no_grad():
     preds = model(images).argmax(axis=1).numpy()
@@ -324,7 +404,6 @@ show("W25", "labels of the 25 images in the grid", labels.numpy())
 show("W25", "predictions shown in the grid (argmax of the model's outputs)", preds)
 show("W25", "correct predictions among the 25", int((preds == labels.numpy()).sum()))
 if plot is not None:
-    plot.image_grid(images.numpy()[:, 0], labels=labels.numpy(), predictions=preds,
-                    nrows=5, ncols=5, title="W25: test digits, prediction (true label)",
-                    path=out_dir() / "w25_predictions.png")
-    print("saved", out_dir() / "w25_predictions.png")
+    figure(plot.image_grid(images.numpy()[:, 0], labels=labels.numpy(), predictions=preds,
+                    nrows=5, ncols=5, title="W25: test digits, prediction (true label)"),
+           "w25_predictions.png")

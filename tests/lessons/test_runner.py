@@ -148,7 +148,7 @@ def test_run_collects_rows_reports_a_crash_and_fails(lesson_dir, tmp_path):
     assert [(r["id"], r["lesson"], r["agrees"]) for r in rows] == [
         ("W06", "01_good", False), ("W07", "01_good", None), ("W08", "02_crash", None)]
     assert set(rows[0]) == {"id", "lesson", "quantity", "seed_claim", "computed", "agrees",
-                            "note"}
+                            "note", "note_zh"}
     assert (out / "fig.png").exists()
     assert "lesson output" in (out / "01_good.log").read_text(encoding="utf-8")
     assert "lesson output" not in text  # lesson output goes to the log unless --verbose
@@ -209,7 +209,7 @@ def test_full_run_succeeds_and_reports_every_worked_example(report):
 def test_json_rows_have_the_documented_types(report):
     for r in report.rows:
         assert set(r) == {"id", "lesson", "quantity", "seed_claim", "computed", "agrees",
-                          "note"}
+                          "note", "note_zh"}
         assert r["id"] in set(ALL_IDS) | CAPSTONE_IDS
         assert isinstance(r["lesson"], str) and r["quantity"]
         assert r["seed_claim"] is None or isinstance(r["seed_claim"], (int, float, str))
@@ -220,7 +220,7 @@ def test_json_rows_have_the_documented_types(report):
             assert r["agrees"] is None
         if isinstance(r["seed_claim"], (int, float)):
             assert isinstance(r["agrees"], bool)
-        assert isinstance(r["note"], str)
+        assert isinstance(r["note"], str) and isinstance(r["note_zh"], str)
 
 
 def test_table_and_counts_are_printed(report):
@@ -235,10 +235,57 @@ def test_table_and_counts_are_printed(report):
 def test_figures_are_saved_as_png(report):
     pngs = sorted(p.name for p in report.out.glob("*.png"))
     for name in ("w03_schedules.png", "w04_optimisers.png", "w09_loss.png",
-                 "w25_predictions.png"):
+                 "w25_predictions.png", "w06_w07_w14_losses.png", "w08_steps.png",
+                 "w23_early_stopping.png", "w18_fine_tuning.png", "w20_graph.png"):
         assert name in pngs
     for p in report.out.glob("*.png"):
         assert p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+LONG_CLAIM = ("L = 1/N Σ ½(y−ŷ)² on five samples is 0.24, says the seed, and a long error "
+              "message: mat1 and mat2 shapes cannot be multiplied (64x20 and 320x50)")
+
+
+def test_the_table_wraps_long_cells_and_shows_them_whole(fresh_run):
+    claim("W19", "forward pass of the seed's SimpleCNN at its own input size", LONG_CLAIM,
+          "mat1 and mat2 shapes cannot be multiplied (64x20 and 320x50)", agrees=False,
+          note="the flatten gives 20 features", note_zh="展平后只有 20 个特征")
+    table = lesson_runner.format_table(record.rows(), width=100)
+    assert "…" not in table
+    words = table.split()
+    for piece in [*LONG_CLAIM.split(), "CORRECTED", "(64x20", "320x50)"]:
+        assert piece in words, piece  # every word of the claim, none cut
+    assert "the flatten gives 20 features" in table
+    assert all(record.display_width(line) <= 100 for line in table.splitlines())
+    compact = lesson_runner.format_table(record.rows(), width=100, compact=True)
+    assert "…" in compact and len(compact.splitlines()) < len(table.splitlines())
+
+
+def test_the_chinese_table_has_chinese_words_and_notes(fresh_run):
+    claim("W13", "σ(2)", 0.869, 0.8808, note="σ(2) = 0.881", note_zh="σ(2) 应为 0.881")
+    table = lesson_runner.format_table(record.rows(), width=120, language="zh")
+    for piece in ("编号", "原文的结论", "引擎的计算值", "判定", "已更正", "σ(2) 应为 0.881"):
+        assert piece in table
+    assert "CORRECTED" not in table and "σ(2) = 0.881" not in table
+
+
+def test_wrap_width_counts_chinese_characters_as_two_columns():
+    lines = record.wrap_width("原文的结论与引擎的计算值不一致 because the sign is wrong", 12)
+    assert all(record.display_width(x) <= 12 for x in lines)
+    assert "".join(lines).replace(" ", "") == "原文的结论与引擎的计算值不一致becausethesigniswrong"
+
+
+def test_claim_returns_rows_that_a_notebook_does_not_display(fresh_run):
+    rows = claim("W13", "σ(2)", 0.881, 0.8808)
+    assert isinstance(rows, record.Rows) and rows[0].agrees is True
+    assert rows._ipython_display_() is None  # IPython shows nothing for the value
+
+
+def test_the_zh_run_prints_the_chinese_table(lesson_dir, tmp_path):
+    code, text = _cli(["--dir", str(lesson_dir), "run", "good", "--out", str(tmp_path),
+                       "--lang", "zh"])
+    assert code == 0, text
+    assert "判定" in text and "课共" in text and "已更正" in text
 
 
 def test_the_command_dispatches_to_the_lessons(tmp_path):

@@ -492,3 +492,24 @@ def test_w28_batchnorm_huber_and_the_faq(report):
     faq = [r for r in report.rows_for("W28") if r["quantity"].startswith("FAQ: use")]
     assert len(faq) == 3 and all(r["agrees"] is False for r in faq)
     assert report.value("W28", "straight line (under-fits)") < report.value("W28", "more capacity")
+
+
+def test_w23_l1_exact_zeros_need_the_proximal_step(report):
+    """Plain SGD on f + λ‖w‖₁ leaves the true-zero weights oscillating near 0; the
+    soft-threshold step sets exactly those three to 0."""
+    row = report.find("W23", "L1 with plain SGD: weights exactly 0")
+    assert row["computed"] == 0 and row["agrees"] is False and row["note_zh"]
+    assert 0 < report.value("W23", "L1 with plain SGD: largest |w|") < 0.1 * 0.1 * 2
+    assert report.value("W23", "proximal (soft-threshold) step: weights exactly 0") == 3
+    close(report.value("W23", "proximal step: the 3 non-zero weights"), [2.0, -1.0, 0.5],
+          atol=0.15)
+
+
+def test_w20_graph_is_saved_with_the_gradients_of_the_leaves(report):
+    """The graph backward() walked, as DOT text: the ops of the one-layer network and
+    the leaves' gradients, ∂L/∂W = δ a₀ᵀ and ∂L/∂b = δ."""
+    dot = (report.out / "w20_graph.dot").read_text(encoding="utf-8")
+    for op in ("MatMulBackward", "AddBackward", "SigmoidBackward", "SumBackward"):
+        assert op in dot
+    assert "grad [-0.125, -0.25, 0.1104, 0.2209]" in dot      # ∂L/∂W
+    assert "grad [-0.125, 0.1104]" in dot                      # ∂L/∂b

@@ -25,7 +25,6 @@ import runpy
 import shutil
 import sys
 import tempfile
-import textwrap
 import time
 import traceback
 from collections.abc import Iterator, Sequence
@@ -36,7 +35,7 @@ from typing import Any
 import numpy as np
 
 from . import lessons as record
-from .lessons import ALL_IDS, Row, _clip, _fmt, _pad
+from .lessons import ALL_IDS, LANGS, Row, _clip, _fmt, _pad, display_width, word, wrap_width
 from .paths import lessons_dir
 
 __all__ = [
@@ -266,6 +265,26 @@ def run_lesson(lesson: Lesson, out: Path, verbose: bool = False) -> LessonResult
 
 
 @contextlib.contextmanager
+def language(lang: str | None) -> Iterator[None]:
+    """Run the lessons in an edition: ``$TINYGRAD_EDU_LANG`` set to ``lang`` meanwhile
+    (None: leave it as it is)."""
+    if lang is None:
+        yield
+        return
+    if lang not in LANGS:
+        raise LessonError(f"lessons: no edition {lang!r} (there are: {', '.join(LANGS)})")
+    previous = os.environ.get("TINYGRAD_EDU_LANG")
+    os.environ["TINYGRAD_EDU_LANG"] = lang
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop("TINYGRAD_EDU_LANG", None)
+        else:
+            os.environ["TINYGRAD_EDU_LANG"] = previous
+
+
+@contextlib.contextmanager
 def blas_threads(n: int | None) -> Iterator[None]:
     """Limit the BLAS library behind numpy to ``n`` threads (None: leave it alone).
 
@@ -327,24 +346,43 @@ def sort_rows(table: Sequence[Row]) -> list[Row]:
     return sorted(table, key=lambda r: r.id)
 
 
-def format_table(table: Sequence[Row], notes: bool = True, width: int | None = None) -> str:
+def format_table(table: Sequence[Row], notes: bool = True, width: int | None = None,
+                 compact: bool = False, language: str | None = None) -> str:
     """A fixed-width table: ID, quantity, seed's claim, computed, verdict (the notes of
     corrected rows underneath, wrapped). ``width``: total columns (default: the
-    terminal's, or 150 when there is none); the quantity column takes what is left."""
+    terminal's, or 150 when there is none). Long cells wrap onto more lines, so every
+    claim and every error message is shown whole; ``compact`` keeps one line per row and
+    cuts long cells with … (for narrow terminals). ``language``: the edition's words
+    (column names, verdicts, notes); default the one being run."""
     if width is None:
         width = shutil.get_terminal_size((150, 24)).columns
-    claim_w, comp_w, verdict_w = 24, 32, 9
-    quantity_w = max(30, min(72, width - (4 + claim_w + comp_w + verdict_w + 8)))
+    language = language or record.lang()
+    headers = tuple(word(k, language) for k in ("id", "quantity", "seed_claim", "computed",
+                                                 "verdict"))
+    verdict_w = max(9, *(display_width(word(k, language)) for k in ("agrees", "CORRECTED")))
+    if compact:
+        claim_w, comp_w = 24, 32
+        quantity_w = max(30, min(72, width - (4 + claim_w + comp_w + verdict_w + 8)))
+    else:  # share what the terminal has: quantity 40 %, claim 25 %, computed 35 %
+        free = max(60, width - (4 + verdict_w + 8))
+        quantity_w, claim_w = max(20, free * 40 // 100), max(12, free * 25 // 100)
+        comp_w = max(14, free - quantity_w - claim_w)
     widths = (4, quantity_w, claim_w, comp_w, verdict_w)
-    headers = ("ID", "quantity", "seed's claim", "computed", "verdict")
     lines = ["  ".join(_pad(h, w) for h, w in zip(headers, widths, strict=True)).rstrip(),
              "  ".join("-" * w for w in widths)]
     for r in table:
-        cells = (r.id, _clip(r.quantity, quantity_w), _fmt(r.seed_claim, claim_w),
-                 _fmt(r.computed, comp_w), r.verdict)
-        lines.append("  ".join(_pad(c, w) for c, w in zip(cells, widths, strict=True)).rstrip())
-        if notes and r.note and r.agrees is False:
-            for ln in textwrap.wrap(r.note, max(40, sum(widths) - 6)):
+        texts = (r.id, r.quantity, _fmt(r.seed_claim), _fmt(r.computed), r.verdict_in(language))
+        if compact:
+            cells = [[_clip(t, w)] for t, w in zip(texts, widths, strict=True)]
+        else:
+            cells = [wrap_width(t, w) for t, w in zip(texts, widths, strict=True)]
+        for i in range(max(len(c) for c in cells)):
+            parts = [c[i] if i < len(c) else "" for c in cells]
+            lines.append("  ".join(_pad(c, w) for c, w in zip(parts, widths, strict=True))
+                         .rstrip())
+        note = r.note_in(language) or r.note
+        if notes and note and r.agrees is False:
+            for ln in wrap_width(note, max(40, sum(widths) - 6)):
                 lines.append("      " + ln)
     return "\n".join(lines)
 
@@ -389,18 +427,23 @@ def cmd_run(args: argparse.Namespace) -> int:
         return 2
     out = Path(args.out)
     t0 = time.perf_counter()
-    results = run_lessons(lessons, out, ids or None, verbose=args.verbose, progress=sys.stdout,
-                          threads=args.threads or None)
+    with language(args.lang):
+        results = run_lessons(lessons, out, ids or None, verbose=args.verbose,
+                              progress=sys.stdout, threads=args.threads or None)
     total = time.perf_counter() - t0
     table = sort_rows([r for res in results for r in res.rows])
     print()
-    print(format_table(table))
+    print(format_table(table, compact=args.compact, language=args.lang))
     c = counts(table)
     crashed = [res for res in results if res.error]
     print()
-    print(f"{c['rows']} rows from {len(results)} lessons in {total:.1f} s: "
-          f"{c['agreements']} agreements, {c['corrections']} corrections, "
-          f"{c['no_claim']} without a numeric claim (shown).")
+    if args.lang == "zh":
+        print(f"{len(results)} 课共 {c['rows']} 行，用时 {total:.1f} 秒：{c['agreements']} 处与原文"
+              f"一致，{c['corrections']} 处更正，{c['no_claim']} 行原文没有数值结论（仅展示）。")
+    else:
+        print(f"{c['rows']} rows from {len(results)} lessons in {total:.1f} s: "
+              f"{c['agreements']} agreements, {c['corrections']} corrections, "
+              f"{c['no_claim']} without a numeric claim (shown).")
     wanted = ids or {i for les in lessons for i in les.ids}
     missing = sorted(wanted - {r.id for r in table})
     if missing:
@@ -433,10 +476,12 @@ def cmd_init(args: argparse.Namespace) -> int:
     for les in lessons:
         text = les.path.read_text(encoding="utf-8")
         files[target / les.path.name] = text
-        if jupytext is not None:
-            notebook = jupytext.reads(text, fmt="py:percent")
+        if jupytext is not None:  # a notebook holds the prose of one edition
+            from .notebooks import edition
+
+            notebook = edition(jupytext.reads(text, fmt="py:percent"), args.lang)
             files[target / f"{les.name}.ipynb"] = jupytext.writes(notebook, fmt="ipynb")
-    for extra in ("README.md", "ERRATA.md"):
+    for extra in ("README.md", "ERRATA.md", "ERRATA.zh.md"):
         if (source / extra).is_file():
             files[target / extra] = (source / extra).read_text(encoding="utf-8")
     kept = [p for p in files if p.exists()] if not args.force else []
@@ -480,12 +525,24 @@ def add_subcommands(sub: Any) -> None:
     rp.add_argument("--threads", type=int, default=1, metavar="N",
                     help="BLAS threads while the lessons run (default 1: the lessons' small "
                     "matrix products run fastest single-threaded; 0 leaves BLAS alone)")
+    rp.add_argument("--lang", choices=LANGS, default="en",
+                    help="the edition: en (default) or zh (Chinese verdicts, notes and column "
+                    "names; code, quantities and error messages stay English)")
+    rp.add_argument("--compact", action="store_true",
+                    help="one line per row, long cells cut with … (for narrow terminals); "
+                    "by default long claims and messages wrap and are shown whole")
     rp.set_defaults(func=cmd_run)
+    from . import notebooks, site
+
+    notebooks.add_subcommand(lsub)
+    site.add_subcommand(lsub)
     ip = lsub.add_parser("init", help="copy the lessons into DIR for you to edit")
     ip.add_argument("target", metavar="DIR")
     ip.add_argument("--notebooks", action="store_true",
                     help="also write each lesson as a .ipynb notebook (needs jupytext)")
     ip.add_argument("--force", action="store_true", help="overwrite files already in DIR")
+    ip.add_argument("--lang", choices=LANGS, default="en",
+                    help="the language of the notebooks' prose (the scripts hold both)")
     ip.set_defaults(func=cmd_init)
 
 

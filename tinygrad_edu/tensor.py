@@ -22,6 +22,7 @@ from .dtypes import DTypeLike
 from .function import AccumulateGrad
 from .ops import activation as act
 from .ops import compare as cmp
+from .ops import creation as cr
 from .ops import elementwise as ew
 from .ops import movement as mv
 from .ops import operands
@@ -447,6 +448,12 @@ class Tensor:
         arr = make_rng(seed).uniform(low, high, operands.shape_arg(shape, "uniform"))
         return Tensor._make(arr, dtype, requires_grad, device)
 
+    empty, linspace, logspace = staticmethod(cr.empty), staticmethod(cr.linspace), \
+        staticmethod(cr.logspace)
+    randint, normal = staticmethod(cr.randint), staticmethod(cr.normal)
+    full_like, empty_like, bernoulli, multinomial = (cr.full_like, cr.empty_like, cr.bernoulli,
+                                                     cr.multinomial)
+
     def zeros_like(self, dtype: DTypeLike = None) -> Tensor:
         return self._constant(self.backend.zeros(self.shape, dtypes.resolve(dtype) or self.dtype))
 
@@ -478,6 +485,23 @@ class Tensor:
     # more math (ops/elementwise.py):
     clip = clamp = ew.clamp
     maximum, minimum = ew.maximum, ew.minimum
+    sin, cos, tan, sinh, cosh, erf = ew.sin, ew.cos, ew.tan, ew.sinh, ew.cosh, ew.erf
+    asin, acos, atan, atan2 = arcsin, arccos, arctan, arctan2 = ew.asin, ew.acos, ew.atan, ew.atan2
+    log2, log10, log1p, exp2, expm1 = ew.log2, ew.log10, ew.log1p, ew.exp2, ew.expm1
+    reciprocal, rsqrt, sign = ew.reciprocal, ew.rsqrt, ew.sign
+    floor, ceil, trunc = ew.floor, ew.ceil, ew.trunc
+    round, fmod, lerp, hypot, logaddexp = ew.round, ew.fmod, ew.lerp, ew.hypot, ew.logaddexp
+    __mod__, remainder, __floordiv__, floor_divide = (ew.remainder,) * 2 + (ew.floor_divide,) * 2
+    __rmod__ = lambda self, o: ew.remainder(o, self)  # noqa: E731
+    __rfloordiv__ = lambda self, o: ew.floor_divide(o, self)  # noqa: E731
+    logical_and, logical_or, logical_xor = cmp.logical_and, cmp.logical_or, cmp.logical_xor
+    isclose, allclose = cmp.isclose, cmp.allclose
+    bitwise_and, bitwise_or, bitwise_xor = cmp.bitwise_and, cmp.bitwise_or, cmp.bitwise_xor
+    __lshift__ = bitwise_left_shift = cmp.bitwise_left_shift
+    __rshift__ = bitwise_right_shift = cmp.bitwise_right_shift
+    __rlshift__ = lambda self, o: cmp.bitwise_left_shift(o, self)  # noqa: E731
+    __rrshift__ = lambda self, o: cmp.bitwise_right_shift(o, self)  # noqa: E731
+    bitwise_not = cmp.bitwise_not
 
     def where(self, condition: Any, other: Any) -> Tensor:
         """``condition ? self : other`` (PyTorch's ``Tensor.where``)."""

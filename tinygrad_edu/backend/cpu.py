@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -15,6 +16,7 @@ class CPUBackend(ArrayModuleBackend):
 
     def __init__(self) -> None:
         super().__init__()
+        self._unary["erf"] = _erf  # numpy has no erf
         # numpy warns on 0/0, log(0), sqrt(−1) or exp overflow where PyTorch is silent and
         # returns inf/nan (detect_anomaly and gradcheck check for them). Only the ops that
         # warn on ordinary inputs pay for np.errstate (about 1 µs a call).
@@ -30,6 +32,18 @@ class CPUBackend(ArrayModuleBackend):
 
 
 _MAY_WARN = {"div", "pow", "log", "log1p", "sqrt", "reciprocal", "exp", "expm1", "sigmoid"}
+# more math (issue 11): 0·inf, inf − inf, overflow, a zero divisor, a log or arcsine
+# outside its domain
+_MAY_WARN |= {"add", "sub", "mul", "log2", "log10", "exp2", "asin", "acos", "sinh", "cosh",
+              "tan", "square", "fmod", "remainder", "floor_divide", "hypot", "logaddexp"}
+
+_erf_py = np.frompyfunc(math.erf, 1, 1)
+
+
+def _erf(a: Array) -> Array:
+    """erf elementwise with the standard library's (correctly rounded in practice)
+    ``math.erf``: exact, if slower than a ufunc."""
+    return np.asarray(_erf_py(a), dtype=a.dtype if a.dtype.kind == "f" else np.float64)
 
 
 def _quiet(fn: Any) -> Any:

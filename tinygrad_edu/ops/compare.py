@@ -107,7 +107,7 @@ def shift(op: str, a: Any, b: Any) -> Tensor:
     bits = x.dtype.itemsize * 8
     out = be.binary(op, x.data, be.where(be.binary("ge", y.data, 0), y.data, 0))
     too_far = be.binary("logical_or", be.binary("ge", y.data, bits), be.binary("lt", y.data, 0))
-    if op == "right_shift":
+    if op == "right_shift" and x.dtype.kind == "i":
         fill = be.where(be.binary("lt", x.data, 0), be.asarray(-1, dtype=x.dtype),
                         be.asarray(0, dtype=x.dtype))
     else:

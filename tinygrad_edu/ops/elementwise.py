@@ -549,8 +549,10 @@ def sign(x: Tensor) -> Tensor:
 
 
 def square(x: Tensor) -> Tensor:
-    """x² (= x·x, so integer tensors stay integer);  d/dx = 2x."""
-    return pow(_tensor_arg(x, "square"), 2)
+    """x² (= x·x, so integer tensors stay integer, and bool ones become int64 as in
+    PyTorch);  d/dx = 2x."""
+    x = _tensor_arg(x, "square")
+    return pow(x.to_dtype("int64") if x.dtype.kind == "b" else x, 2)
 
 
 # ---- binary math ----------------------------------------------------------------------

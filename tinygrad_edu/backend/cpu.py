@@ -20,7 +20,7 @@ class CPUBackend(ArrayModuleBackend):
         # numpy warns on 0/0, log(0), sqrt(−1) or exp overflow where PyTorch is silent and
         # returns inf/nan (detect_anomaly and gradcheck check for them). Only the ops that
         # warn on ordinary inputs pay for np.errstate (about 1 µs a call).
-        for table in (self._unary, self._binary):
+        for table in (self._unary, self._binary, self._reduce):
             for name in _MAY_WARN.intersection(table):
                 table[name] = _quiet(table[name])
 
@@ -35,7 +35,8 @@ _MAY_WARN = {"div", "pow", "log", "log1p", "sqrt", "reciprocal", "exp", "expm1",
 # more math (issue 11): 0·inf, inf − inf, overflow, a zero divisor, a log or arcsine
 # outside its domain
 _MAY_WARN |= {"add", "sub", "mul", "log2", "log10", "exp2", "asin", "acos", "sinh", "cosh",
-              "tan", "square", "fmod", "remainder", "floor_divide", "hypot", "logaddexp"}
+              "sin", "cos", "tan", "fmod", "remainder", "floor_divide", "hypot", "logaddexp",
+              "sum"}
 
 _erf_py = np.frompyfunc(math.erf, 1, 1)
 
@@ -47,9 +48,9 @@ def _erf(a: Array) -> Array:
 
 
 def _quiet(fn: Any) -> Any:
-    def call(*args: Any) -> Any:
+    def call(*args: Any, **kwargs: Any) -> Any:
         with np.errstate(all="ignore"):
-            return fn(*args)
+            return fn(*args, **kwargs)
 
     call.__name__ = getattr(fn, "__name__", "op")
     return call

@@ -202,12 +202,12 @@ def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
 
 
 def hardswish(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
-    """hardswish(x) = x·relu6(x + 3)/6: 0 for x < −3, x(x + 3)/6 for −3 ≤ x ≤ 3, x above;
-    derivative 0, x/3 + ½, 1 (the middle formula at x = ±3 itself, as PyTorch)."""
+    """hardswish(x) = x·relu6(x + 3)/6: 0 for x ≤ −3, x(x + 3)/6 for −3 < x < 3, x above;
+    derivative 0, x/3 + ½, 1 (the outer values at x = ±3 themselves, as PyTorch 2)."""
     x = _check(input, "hardswish")
     xd = x.detach()
-    middle = where(xd <= 3.0, x * (x + 3.0) / 6.0, x)
-    return where(xd < -3.0, x * 0.0, middle)
+    middle = where(xd < 3.0, x * (x + 3.0) / 6.0, x)
+    return where(xd <= -3.0, x * 0.0, middle)
 
 
 def softsign(input: Tensor) -> Tensor:  # noqa: A002

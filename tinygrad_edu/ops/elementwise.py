@@ -219,17 +219,23 @@ class Log(Function):
 
 
 class Sqrt(Function):
-    """z = √x;   dz/dx = 1/(2√x) = 1/(2z)."""
+    """z = √x;   dz/dx = 1/(2√x) = 1/(2z).
+
+    ``zero_at_zero=True`` (what ``std`` uses) makes the gradient 0 where z = 0 instead of
+    inf: the std of equal values then has gradient 0, as in PyTorch, not inf·0 = NaN."""
 
     @staticmethod
-    def forward(ctx: Context, x: Array) -> Array:
+    def forward(ctx: Context, x: Array, *, zero_at_zero: bool = False) -> Array:
         z = ctx.backend.unary("sqrt", x)
+        ctx.zero_at_zero = zero_at_zero
         ctx.save_for_backward(z)
         return z
 
     @staticmethod
     def backward(ctx: Context, g: Tensor) -> Tensor:
         (z,) = ctx.saved_tensors
+        if ctx.zero_at_zero:
+            return where(z.detach() == 0, 0.0, g / (z * 2.0))
         return g / (z * 2.0)
 
 
@@ -378,6 +384,11 @@ def log(x: Tensor) -> Tensor:
 def sqrt(x: Tensor) -> Tensor:
     """√x."""
     return Sqrt.apply(operands.floating(x))
+
+
+def std_sqrt(variance: Tensor) -> Tensor:
+    """√variance for a standard deviation: gradient 0 where it is 0 (see :class:`Sqrt`)."""
+    return Sqrt.apply(variance, zero_at_zero=True)
 
 
 def abs(x: Tensor) -> Tensor:  # noqa: A001 - PyTorch's name

@@ -122,3 +122,10 @@ def test_prelu_module_learns_its_slopes_as_torch() -> None:
     assert ours.weight.grad is not None and theirs.weight.grad is not None
     np.testing.assert_allclose(ours.weight.grad.numpy(), theirs.weight.grad.numpy(), rtol=1e-12)
     assert nn.PReLU().weight.shape == (1,) and nn.PReLU().weight.tolist() == [0.25]
+
+
+def test_prelu_refuses_a_weight_of_another_dtype_as_torch() -> None:
+    with pytest.raises(RuntimeError):
+        TF.prelu(torch.zeros(2, 3), torch.tensor([0.1], dtype=torch.float64))
+    with pytest.raises(TypeError, match="prelu: input dtype float32 and weight dtype float64"):
+        F.prelu(Tensor.zeros(2, 3), Tensor([0.1], dtype="float64"))

@@ -474,3 +474,15 @@ def test_random_factories_refuse_bad_arguments() -> None:
         tg.empty(2.5)
     with pytest.raises(TypeError, match="give seed or generator, not both"):
         tg.randint(0, 3, (2,), seed=1, generator=np.random.default_rng(1))
+
+
+def test_edges_of_sign_atan2_hypot_logaddexp_as_torch() -> None:
+    """sign(NaN) = 0 and sign(−0) = 0; atan2's gradient at the origin is 0; hypot's and
+    logaddexp's (at −inf, −inf) are NaN in both."""
+    special = np.array([np.nan, -0.0, 0.0, -np.inf, np.inf, -2.0, 3.0])
+    check_against_torch(torch, tg.sign, torch.sign, [special], grad=False)
+    zero = [np.zeros(3), np.array([0.0, 1.0, -1.0])]
+    check_against_torch(torch, tg.atan2, torch.atan2, zero)
+    check_against_torch(torch, tg.hypot, torch.hypot, [np.zeros(2), np.zeros(2)])
+    check_against_torch(torch, tg.logaddexp, torch.logaddexp,
+                        [np.array([-np.inf, -np.inf, 0.0]), np.array([-np.inf, 1.0, np.inf])])

@@ -240,6 +240,9 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:  # noqa: A002
     x = _check(input, "prelu")
     if not operands.is_tensor(weight):
         raise TypeError(f"prelu: weight must be a Tensor, got {type(weight).__name__}")
+    if weight.dtype != x.dtype:
+        raise TypeError(f"prelu: input dtype {x.dtype} and weight dtype {weight.dtype} differ "
+                        "(PyTorch raises here too); convert one with .to_dtype()")
     n = weight.size
     if weight.ndim > 1:
         raise ValueError(f"prelu: weight must be 0-d or 1-d, got shape {weight.shape}")

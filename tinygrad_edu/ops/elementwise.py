@@ -488,7 +488,6 @@ Rsqrt = _unary_function("rsqrt", _d_rsqrt,
                         "z = 1/√x;   dz/dx = −½ x^(−3/2) = −z³/2.", ops=("sqrt", "reciprocal"))
 Reciprocal = _unary_function("reciprocal", _d_reciprocal, "z = 1/x;   dz/dx = −1/x² = −z².")
 Erf = _unary_function("erf", _d_erf, "z = erf x = (2/√π)∫₀ˣ e^(−t²) dt;   dz/dx = (2/√π) e^(−x²).")
-Sign = _unary_function("sign", None, "z = sign x ∈ {−1, 0, 1};   dz/dx = 0.")
 Floor = _unary_function("floor", None, "z = ⌊x⌋;   dz/dx = 0 (piecewise constant).")
 Ceil = _unary_function("ceil", None, "z = ⌈x⌉;   dz/dx = 0.")
 Round = _unary_function("round", None, "z = x rounded half to even;   dz/dx = 0.")
@@ -552,9 +551,25 @@ def round(x: Tensor, *, decimals: int = 0) -> Tensor:  # noqa: A001 - PyTorch's 
     return _round(_tensor_arg(x, "round") * scale) / scale
 
 
+class Sign(Function):
+    """z = sign x = (x > 0) − (x < 0) ∈ {−1, 0, 1} (0 for NaN, as PyTorch);  dz/dx = 0."""
+
+    @staticmethod
+    def forward(ctx: Context, x: Array) -> Array:
+        be = ctx.backend
+        if x.dtype.kind != "f":
+            return be.unary("sign", x)
+        pos, neg = be.binary("gt", x, 0), be.binary("lt", x, 0)
+        return be.binary("sub", be.astype(pos, x.dtype), be.astype(neg, x.dtype))
+
+    @staticmethod
+    def backward(ctx: Context, g: Tensor) -> Tensor:
+        return g.zeros_like()
+
+
 def sign(x: Tensor) -> Tensor:
-    """−1, 0 or 1 by the sign of x (NaN stays NaN), in x's dtype; gradient 0. A bool tensor
-    is its own sign."""
+    """−1, 0 or 1 by the sign of x, in x's dtype; gradient 0. NaN gives 0, as PyTorch's
+    (x > 0) − (x < 0) (numpy's sign keeps NaN). A bool tensor is its own sign."""
     x = _tensor_arg(x, "sign")
     return x.clone() if x.dtype.kind == "b" else Sign.apply(x)
 
@@ -571,7 +586,7 @@ def square(x: Tensor) -> Tensor:
 
 class Atan2(Function):
     """z = atan2(y, x), the angle of the point (x, y) in (−π, π];
-    ∂z/∂y = x/(x² + y²),  ∂z/∂x = −y/(x² + y²)."""
+    ∂z/∂y = x/(x² + y²),  ∂z/∂x = −y/(x² + y²)  (both 0 at the origin, as PyTorch)."""
 
     @staticmethod
     def forward(ctx: Context, y: Array, x: Array) -> Array:
@@ -581,7 +596,9 @@ class Atan2(Function):
     @staticmethod
     def backward(ctx: Context, g: Tensor) -> tuple[Tensor, Tensor]:
         y, x = ctx.saved_tensors
-        r = g / (x * x + y * y)
+        r2 = x * x + y * y
+        # at the origin the angle has no derivative: 0, as PyTorch (not 0/0 = NaN)
+        r = where(r2.detach() == 0, 0.0, g / r2)
         return r * x, -r * y
 
 
@@ -602,19 +619,18 @@ class Hypot(Function):
 
 
 class LogAddExp(Function):
-    """z = ln(eˣ + eʸ), computed without overflow;   ∂z/∂x = σ(x − y) = e^(x−z),
-    ∂z/∂y = e^(y−z)."""
+    """z = ln(eˣ + eʸ), computed without overflow;   ∂z/∂x = σ(x − y) = 1/(1 + e^(y−x)),
+    ∂z/∂y = 1/(1 + e^(x−y))  (so 0 and 1 when y = +inf, NaN when both are ±inf)."""
 
     @staticmethod
     def forward(ctx: Context, x: Array, y: Array) -> Array:
-        z = ctx.backend.binary("logaddexp", x, y)
-        ctx.save_for_backward(x, y, z)
-        return z
+        ctx.save_for_backward(x, y)
+        return ctx.backend.binary("logaddexp", x, y)
 
     @staticmethod
     def backward(ctx: Context, g: Tensor) -> tuple[Tensor, Tensor]:
-        x, y, z = ctx.saved_tensors
-        return g * exp(x - z), g * exp(y - z)
+        x, y = ctx.saved_tensors
+        return g / (1 + exp(y - x)), g / (1 + exp(x - y))
 
 
 class Mod(Function):

@@ -131,7 +131,9 @@ def _elu_tail(x: Tensor, alpha: float, scale: float = 1.0) -> Tensor:
     """x for x > 0, α·(e^(x/scale) − 1) otherwise (elu and celu). expm1 sees min(x, 0) only,
     so the unused branch never overflows (which would make its zero gradient NaN)."""
     neg = x.clamp(max=0.0)
-    return where(x.detach() > 0, x, alpha * expm1(neg / scale if scale != 1 else neg))
+    # `x ≤ 0 ? tail : x` rather than `x > 0 ? x : tail`, so that NaN takes the identity
+    # branch (gradient 1, as PyTorch's elu_backward)
+    return where(x.detach() <= 0, alpha * expm1(neg / scale if scale != 1 else neg), x)
 
 
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:  # noqa: A002
@@ -198,7 +200,8 @@ def relu6(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
 def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
     """hardsigmoid(x) = relu6(x + 3)/6;  derivative 1/6 for −3 < x < 3, else 0."""
     x = _check(input, "hardsigmoid")
-    return where(_inside(x, -3.0, 3.0), x / 6 + 0.5, (x.detach() > 0).to_dtype(x.dtype))
+    outside = (x.detach() + 3.0).clamp(0.0, 6.0) / 6.0  # 0 or 1 (NaN for NaN), no gradient
+    return where(_inside(x, -3.0, 3.0), x / 6 + 0.5, outside)
 
 
 def hardswish(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
@@ -206,7 +209,8 @@ def hardswish(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
     derivative 0, x/3 + ½, 1 (the outer values at x = ±3 themselves, as PyTorch 2)."""
     x = _check(input, "hardswish")
     xd = x.detach()
-    middle = where(xd < 3.0, x * (x + 3.0) / 6.0, x)
+    m = x.clamp(-3.0, 3.0)  # the identity where it is used; finite (so 0·g, not NaN) elsewhere
+    middle = where(xd < 3.0, m * (m + 3.0) / 6.0, x)
     return where(xd <= -3.0, x * 0.0, middle)
 
 

@@ -129,3 +129,16 @@ def test_prelu_refuses_a_weight_of_another_dtype_as_torch() -> None:
         TF.prelu(torch.zeros(2, 3), torch.tensor([0.1], dtype=torch.float64))
     with pytest.raises(TypeError, match="prelu: input dtype float32 and weight dtype float64"):
         F.prelu(Tensor.zeros(2, 3), Tensor([0.1], dtype="float64"))
+
+
+SPECIAL_VALUES = np.array([np.inf, -np.inf, np.nan, 0.0, -0.0, -1.0, 1.0, 2.0, -2.5, 0.5, 1e30,
+                           -1e30, 88.0, -88.0, 1e-30, 3.0, -3.0, 6.0, 20.0, 21.0])
+
+
+@pytest.mark.parametrize("name", [n for n in ACTIVATIONS if not n.startswith("softmin")])
+def test_activation_at_special_values_as_torch(name: str) -> None:
+    """±inf, NaN, ±0, huge values: PyTorch's values and gradients (its float64 hardsigmoid
+    gradient is 1/6 rounded to float32, hence the gradient tolerance)."""
+    ours, theirs = ACTIVATIONS[name]
+    check_against_torch(torch, ours, theirs, [SPECIAL_VALUES.copy()], atol=0, rtol=1e-10,
+                        grad_atol=1e-300, grad_rtol=1e-7)

@@ -486,3 +486,18 @@ def test_edges_of_sign_atan2_hypot_logaddexp_as_torch() -> None:
     check_against_torch(torch, tg.hypot, torch.hypot, [np.zeros(2), np.zeros(2)])
     check_against_torch(torch, tg.logaddexp, torch.logaddexp,
                         [np.array([-np.inf, -np.inf, 0.0]), np.array([-np.inf, 1.0, np.inf])])
+
+
+SPECIAL_VALUES = np.array([np.inf, -np.inf, np.nan, 0.0, -0.0, -1.0, 1.0, 2.0, -2.5, 0.5, 1e30,
+                           -1e30, 88.0, -88.0, 1e-30, 3.0, -3.0, 6.0, 20.0, 21.0])
+
+
+@pytest.mark.parametrize("name", [n for n in UNARY if not n.startswith("method")
+                                  and n != "round_decimals"])
+def test_unary_at_special_values_as_torch(name: str) -> None:
+    """±inf, NaN, ±0, huge and tiny values: the same values and gradients (NaN where
+    PyTorch has NaN), and no numpy warning (see test_edges.py). (expm1's gradient is eˣ
+    itself; PyTorch's expm1(x) + 1 is 0 below x ≈ −37, hence the tiny gradient atol.)"""
+    ours, theirs, *_ = UNARY[name]
+    check_against_torch(torch, ours, theirs, [SPECIAL_VALUES.copy()], atol=0, rtol=1e-10,
+                        grad_atol=1e-30, grad_rtol=1e-9)

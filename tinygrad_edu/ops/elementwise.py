@@ -465,7 +465,7 @@ def _d_log2(x: Tensor, z: Tensor) -> Tensor: return 1 / (x * _LN2)  # noqa: E704
 def _d_log10(x: Tensor, z: Tensor) -> Tensor: return 1 / (x * _LN10)  # noqa: E704
 def _d_log1p(x: Tensor, z: Tensor) -> Tensor: return 1 / (1 + x)  # noqa: E704
 def _d_exp2(x: Tensor, z: Tensor) -> Tensor: return z * _LN2  # noqa: E704
-def _d_expm1(x: Tensor, z: Tensor) -> Tensor: return z + 1  # noqa: E704
+def _d_expm1(x: Tensor, z: Tensor) -> Tensor: return exp(x)  # noqa: E704 (not z+1: exact for eˣ ≪ 1)
 def _d_rsqrt(x: Tensor, z: Tensor) -> Tensor: return -0.5 * z * z * z  # noqa: E704
 def _d_reciprocal(x: Tensor, z: Tensor) -> Tensor: return -(z * z)  # noqa: E704
 def _d_erf(x: Tensor, z: Tensor) -> Tensor: return _TWO_OVER_SQRT_PI * exp(-(x * x))  # noqa: E704
@@ -483,7 +483,8 @@ Log2 = _unary_function("log2", _d_log2, "z = log₂ x;   dz/dx = 1/(x ln 2).")
 Log10 = _unary_function("log10", _d_log10, "z = log₁₀ x;   dz/dx = 1/(x ln 10).")
 Log1p = _unary_function("log1p", _d_log1p, "z = ln(1 + x), exact for tiny x;   dz/dx = 1/(1 + x).")
 Exp2 = _unary_function("exp2", _d_exp2, "z = 2ˣ;   dz/dx = 2ˣ ln 2.")
-Expm1 = _unary_function("expm1", _d_expm1, "z = eˣ − 1, exact for tiny x;   dz/dx = eˣ = z + 1.")
+Expm1 = _unary_function("expm1", _d_expm1, "z = eˣ − 1, exact for tiny x;   dz/dx = eˣ "
+                        "(PyTorch's z + 1 rounds to 0 below x ≈ −37).")
 Rsqrt = _unary_function("rsqrt", _d_rsqrt,
                         "z = 1/√x;   dz/dx = −½ x^(−3/2) = −z³/2.", ops=("sqrt", "reciprocal"))
 Reciprocal = _unary_function("reciprocal", _d_reciprocal, "z = 1/x;   dz/dx = −1/x² = −z².")

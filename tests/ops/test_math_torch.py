@@ -501,3 +501,16 @@ def test_unary_at_special_values_as_torch(name: str) -> None:
     ours, theirs, *_ = UNARY[name]
     check_against_torch(torch, ours, theirs, [SPECIAL_VALUES.copy()], atol=0, rtol=1e-10,
                         grad_atol=1e-30, grad_rtol=1e-9)
+
+
+_SV = [np.inf, -np.inf, np.nan, 0.0, -0.0, -1.0, 1.0, 2.5, -2.5, 1e30, -7.0, 3.0]
+PAIRS = [np.repeat(np.array(_SV), len(_SV)), np.tile(np.array(_SV), len(_SV))]
+
+
+@pytest.mark.parametrize("name", [n for n in BINARY if n != "lerp_tensor_weight"])
+def test_binary_at_special_values_as_torch(name: str) -> None:
+    """Every pair of ±inf, NaN, ±0, huge and ordinary values: PyTorch's values and
+    gradients (maximum/minimum with a NaN give both inputs the full gradient)."""
+    ours, theirs, *_ = BINARY[name]
+    check_against_torch(torch, ours, theirs, [PAIRS[0].copy(), PAIRS[1].copy()], rtol=1e-12,
+                        grad_rtol=1e-12, grad=name not in TORCH_HAS_NO_GRADIENT)

@@ -148,13 +148,19 @@ class Minimum(Function):
 
 
 def _select_backward(ctx: Context, g: Tensor, winner: str) -> tuple[Tensor, Tensor]:
-    """Shared by maximum and minimum: weight 1 for the winner, ½ each on a tie."""
+    """Shared by maximum and minimum: weight 0 for the input that loses, ½ each on a tie,
+    1 otherwise — so where either is NaN (no winner, no tie) both get the full gradient,
+    as in PyTorch."""
     x, y = (t.data for t in ctx.saved_tensors)
     be = ctx.backend
-    wins = be.astype(be.binary(winner, x, y), g.dtype)
-    ties = be.astype(be.binary("eq", x, y), g.dtype)
-    wx = g._constant(be.astype(be.binary("add", wins, be.binary("mul", ties, 0.5)), g.dtype))
-    return g * wx, g * (1 - wx)
+    loser = "lt" if winner == "gt" else "gt"
+    half_ties = be.binary("mul", be.astype(be.binary("eq", x, y), g.dtype), 0.5)
+
+    def weight(loses: Array) -> Tensor:
+        lost = be.binary("add", be.astype(loses, g.dtype), half_ties)
+        return g._constant(be.astype(be.binary("sub", 1.0, lost), g.dtype))
+
+    return g * weight(be.binary(loser, x, y)), g * weight(be.binary(winner, x, y))
 
 
 class Where(Function):

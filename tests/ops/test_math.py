@@ -217,3 +217,12 @@ def test_float_division_by_zero_is_silent_inf_and_nan_as_torch() -> None:
         q, r, f = (x // 0.0).tolist(), (x % 0.0).tolist(), tg.fmod(x, 0.0).tolist()
     assert q[:2] == [math.inf, -math.inf] and math.isnan(q[2])
     assert all(math.isnan(v) for v in r + f)
+
+
+def test_integer_to_a_negative_integer_power_is_an_error() -> None:
+    with pytest.raises(ValueError, match="pow: integers to negative integer powers"):
+        Tensor([2, 3]) ** -1
+    with pytest.raises(ValueError, match="pow: integers to negative integer powers"):
+        Tensor([2, 3]) ** Tensor([1, -2])
+    assert (Tensor([2, 3]) ** Tensor([1, 2])).tolist() == [2, 9]
+    assert (Tensor([2.0]) ** -1).tolist() == [0.5]

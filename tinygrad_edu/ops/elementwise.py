@@ -329,13 +329,25 @@ def div(a: Any, b: Any, *, rounding_mode: str | None = None) -> Tensor:
 
 
 def pow(base: Any, exponent: Any) -> Tensor:  # noqa: A001 - PyTorch's name
-    """baseᵉˣᵖᵒⁿᵉⁿᵗ. A Python-number exponent is a constant (one input, cheaper)."""
+    """baseᵉˣᵖᵒⁿᵉⁿᵗ. A Python-number exponent is a constant (one input, cheaper). Integer
+    tensors to negative integer powers are an error, as in PyTorch."""
     if operands.is_tensor(base) and isinstance(exponent, (int, float)) \
             and not isinstance(exponent, bool):
         x = base if base.dtype.kind == "f" or isinstance(exponent, int) \
             else operands.floating(base)
+        if x.dtype.kind in "iu" and exponent < 0:
+            _negative_integer_power()
         return PowScalar.apply(x, exponent=exponent)
-    return Pow.apply(*operands.binary("pow", base, exponent))
+    x, y = operands.binary("pow", base, exponent)
+    if y.dtype.kind in "iu" and y.size and bool(y.backend.reduce("any", y.backend.binary(
+            "lt", y.data, 0))):
+        _negative_integer_power()
+    return Pow.apply(x, y)
+
+
+def _negative_integer_power() -> None:
+    raise ValueError("pow: integers to negative integer powers are not allowed (the result "
+                     "is not an integer); make the base floating, e.g. x.float() ** -1")
 
 
 def maximum(a: Any, b: Any) -> Tensor:

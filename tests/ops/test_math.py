@@ -226,3 +226,21 @@ def test_integer_to_a_negative_integer_power_is_an_error() -> None:
         Tensor([2, 3]) ** Tensor([1, -2])
     assert (Tensor([2, 3]) ** Tensor([1, 2])).tolist() == [2, 9]
     assert (Tensor([2.0]) ** -1).tolist() == [0.5]
+
+
+@pytest.mark.parametrize("scipy", [True, False], ids=["scipy", "math.erf"])
+def test_erf_with_and_without_scipy(scipy: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """erf uses SciPy's ufunc when it is installed, else math.erf per element: both exact."""
+    from tinygrad_edu.backend import cpu
+
+    if not scipy:
+        monkeypatch.setattr(cpu, "_scipy_erf", None)
+    elif cpu._scipy_erf is None:
+        pytest.skip("SciPy is not installed")
+    x = np.linspace(-6, 6, 241)
+    want = [math.erf(v) for v in x]
+    np.testing.assert_allclose(tg.erf(t64(x, False)).numpy(), want, rtol=1e-15, atol=1e-16)
+    got32 = tg.erf(Tensor(x.astype(np.float32)))
+    assert got32.dtype == np.float32
+    np.testing.assert_allclose(got32.numpy(), want, rtol=1e-6, atol=1e-7)
+    assert tg.erf(Tensor(0.5, dtype="float64")).item() == pytest.approx(math.erf(0.5))

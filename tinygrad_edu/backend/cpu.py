@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import math
 from typing import Any
 
@@ -42,9 +43,18 @@ _erf_py = np.frompyfunc(math.erf, 1, 1)
 
 
 def _erf(a: Array) -> Array:
-    """erf elementwise with the standard library's (correctly rounded in practice)
-    ``math.erf``: exact, if slower than a ufunc."""
-    return np.asarray(_erf_py(a), dtype=a.dtype if a.dtype.kind == "f" else np.float64)
+    """erf elementwise: SciPy's ufunc when SciPy is installed (an optional extra), else the
+    standard library's ``math.erf`` element by element (as exact, ~100× slower)."""
+    dtype = a.dtype if a.dtype.kind == "f" else np.float64
+    if _scipy_erf is not None:
+        return np.asarray(_scipy_erf(a), dtype=dtype)
+    return np.asarray(_erf_py(a), dtype=dtype)
+
+
+try:  # imported by name: SciPy is optional, and mypy need not know it
+    _scipy_erf: Any = importlib.import_module("scipy.special").erf
+except ImportError:  # numpy is the only required dependency
+    _scipy_erf = None
 
 
 def _quiet(fn: Any) -> Any:

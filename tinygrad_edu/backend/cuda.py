@@ -228,8 +228,10 @@ class CUDABackend(ArrayModuleBackend):
         self.xp = _import_cupy()
         super().__init__()
         import cupyx
+        import cupyx.scipy.special
 
         self._cupyx = cupyx
+        self._unary["erf"] = cupyx.scipy.special.erf  # cupy itself has no erf
         kernels_from_env()
 
     # --- transfer --------------------------------------------------------------------

@@ -228,11 +228,15 @@ class CUDABackend(ArrayModuleBackend):
         self.xp = _import_cupy()
         super().__init__()
         import cupyx
-        import cupyx.scipy.special
 
         self._cupyx = cupyx
-        self._unary["erf"] = cupyx.scipy.special.erf  # cupy itself has no erf
+        self._unary["erf"] = self._erf  # cupy itself has no erf
         kernels_from_env()
+
+    def _erf(self, a: Array) -> Array:
+        from cupyx.scipy.special import erf  # imported on first use: it compiles kernels
+
+        return erf(a)
 
     # --- transfer --------------------------------------------------------------------
     def to_numpy(self, a: Array) -> np.ndarray:

@@ -95,3 +95,11 @@ __all__ += ["allclose", "bitwise_and", "bitwise_left_shift", "bitwise_not", "bit
             "maximum", "minimum", "reciprocal", "remainder", "round", "rsqrt", "sign", "sin",
             "sinh", "square", "tan", "trunc", "arcsin", "arccos", "arctan", "arctan2", "zeros",
             "ones", "full", "arange", "eye", "rand", "randn", "zeros_like", "ones_like"]
+
+# the elementwise math and activations that torch also has at the top level (torch.exp, ...)
+from .ops.activation import celu, prelu, relu, selu, sigmoid, tanh  # noqa: E402
+from .ops.elementwise import abs, add, clamp, exp, log, mul, neg, pow, sqrt, sub  # noqa: E402
+
+clip = clamp
+__all__ += ["celu", "prelu", "relu", "selu", "sigmoid", "tanh", "abs", "add", "clamp", "clip",
+            "exp", "log", "mul", "neg", "pow", "sqrt", "sub"]

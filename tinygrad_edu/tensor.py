@@ -453,6 +453,7 @@ class Tensor:
     randint, normal = staticmethod(cr.randint), staticmethod(cr.normal)
     full_like, empty_like, bernoulli, multinomial = (cr.full_like, cr.empty_like, cr.bernoulli,
                                                      cr.multinomial)
+    uniform_, normal_ = cr.uniform_, cr.normal_
 
     def zeros_like(self, dtype: DTypeLike = None) -> Tensor:
         return self._constant(self.backend.zeros(self.shape, dtypes.resolve(dtype) or self.dtype))

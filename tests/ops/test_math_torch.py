@@ -514,3 +514,28 @@ def test_binary_at_special_values_as_torch(name: str) -> None:
     ours, theirs, *_ = BINARY[name]
     check_against_torch(torch, ours, theirs, [PAIRS[0].copy(), PAIRS[1].copy()], rtol=1e-12,
                         grad_rtol=1e-12, grad=name not in TORCH_HAS_NO_GRADIENT)
+
+
+def test_in_place_random_fills_and_top_level_functions() -> None:
+    x = Tensor.zeros(2000)
+    assert x.uniform_(-2.0, 3.0, seed=0) is x
+    assert x.numpy().min() >= -2 and x.numpy().max() < 3 and abs(x.numpy().mean() - 0.5) < 0.1
+    assert x._version == 1  # an in-place change, as torch's counter
+    x.normal_(1.0, 0.5, seed=1)
+    assert abs(x.numpy().mean() - 1.0) < 0.05 and abs(x.numpy().std() - 0.5) < 0.05
+    np.testing.assert_array_equal(Tensor.zeros(3).uniform_(seed=4).numpy(),
+                                  Tensor.zeros(3).uniform_(seed=np.random.default_rng(4)).numpy())
+    w = Tensor.zeros(2, requires_grad=True)
+    with pytest.raises(RuntimeError, match="uniform_: cannot fill a tensor that requires grad"):
+        w.uniform_()
+    with tg.no_grad():
+        w.normal_(seed=0)
+    with pytest.raises(RuntimeError):
+        torch.zeros(2, requires_grad=True).uniform_()
+    a = np.array([-1.5, 0.0, 2.0])
+    for name in ("exp", "abs", "neg", "relu", "sigmoid", "tanh", "selu", "celu"):
+        check_against_torch(torch, getattr(tg, name), getattr(torch, name), [a.copy()])
+    check_against_torch(torch, lambda t: tg.clamp(t, -1, 1), lambda t: torch.clamp(t, -1, 1), [a])
+    check_against_torch(torch, lambda t: tg.clip(t, max=1), lambda t: torch.clip(t, max=1), [a])
+    check_against_torch(torch, lambda t: tg.pow(t.abs(), 1.5), lambda t: torch.pow(t.abs(), 1.5),
+                        [a])

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .. import dtypes
+from .. import autograd, dtypes
 from ..rng import Seed, make_rng
 from . import operands
 
@@ -104,6 +104,34 @@ def logspace(start: float, end: float, steps: int, base: float = 10.0, *, dtype:
 
 
 # ---- random ---------------------------------------------------------------------------
+
+
+def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0, *, seed: Seed = None,
+             generator: Seed = None) -> Tensor:
+    """Fill ``tensor`` in place with samples of U(a, b) and return it (``Tensor.uniform_``;
+    PyTorch names the bounds ``from`` and ``to``, a Python keyword here, so they are
+    positional-friendly ``a``, ``b``). Like every in-place op, not on a tensor that
+    requires grad while gradients are recorded."""
+    draw = _seed(seed, generator, "uniform_").uniform(a, b, _like(tensor, "uniform_").shape)
+    return _fill(tensor, draw, "uniform_")
+
+
+def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, *, seed: Seed = None,
+            generator: Seed = None) -> Tensor:
+    """Fill ``tensor`` in place with samples of N(mean, std²) and return it
+    (``Tensor.normal_``)."""
+    if std < 0:
+        raise ValueError(f"normal_: std must be non-negative, got {std}")
+    draw = _seed(seed, generator, "normal_").normal(mean, std, _like(tensor, "normal_").shape)
+    return _fill(tensor, draw, "normal_")
+
+
+def _fill(tensor: Tensor, values: np.ndarray, op: str) -> Tensor:
+    if tensor.requires_grad and autograd.is_grad_enabled():
+        raise RuntimeError(f"{op}: cannot fill a tensor that requires grad in place while "
+                           "gradients are recorded; do it under `with no_grad():` (as "
+                           "nn.init does)")
+    return tensor.copy_(values)
 
 
 def randint(low: Any, high: Any = None, size: Any = None, *, seed: Seed = None,

@@ -564,10 +564,11 @@ _round = _exact_unary(Round, "round")
 def round(x: Tensor, *, decimals: int = 0) -> Tensor:  # noqa: A001 - PyTorch's name
     """x rounded to ``decimals`` decimal places, halves to even (as ``torch.round``:
     ``round(2.5) = 2``); computed as round(x·10ᵈ)/10ᵈ. Gradient 0."""
-    if decimals == 0:
+    x = _tensor_arg(x, "round")
+    if decimals == 0 or x.dtype.kind != "f":
         return _round(x)
     scale = 10.0 ** decimals
-    return _round(_tensor_arg(x, "round") * scale) / scale
+    return _round(x * scale) / scale
 
 
 class Sign(Function):

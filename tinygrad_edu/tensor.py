@@ -448,12 +448,10 @@ class Tensor:
         arr = make_rng(seed).uniform(low, high, operands.shape_arg(shape, "uniform"))
         return Tensor._make(arr, dtype, requires_grad, device)
 
-    empty, linspace, logspace = staticmethod(cr.empty), staticmethod(cr.linspace), \
-        staticmethod(cr.logspace)
-    randint, normal = staticmethod(cr.randint), staticmethod(cr.normal)
-    full_like, empty_like, bernoulli, multinomial = (cr.full_like, cr.empty_like, cr.bernoulli,
-                                                     cr.multinomial)
-    uniform_, normal_ = cr.uniform_, cr.normal_
+    empty, linspace, logspace, randint, normal = (staticmethod(f) for f in (
+        cr.empty, cr.linspace, cr.logspace, cr.randint, cr.normal))
+    full_like, empty_like, bernoulli, multinomial, uniform_, normal_ = (
+        cr.full_like, cr.empty_like, cr.bernoulli, cr.multinomial, cr.uniform_, cr.normal_)
 
     def zeros_like(self, dtype: DTypeLike = None) -> Tensor:
         return self._constant(self.backend.zeros(self.shape, dtypes.resolve(dtype) or self.dtype))
@@ -493,16 +491,13 @@ class Tensor:
     floor, ceil, trunc = ew.floor, ew.ceil, ew.trunc
     round, fmod, lerp, hypot, logaddexp = ew.round, ew.fmod, ew.lerp, ew.hypot, ew.logaddexp
     __mod__, remainder, __floordiv__, floor_divide = (ew.remainder,) * 2 + (ew.floor_divide,) * 2
-    __rmod__ = lambda self, o: ew.remainder(o, self)  # noqa: E731
-    __rfloordiv__ = lambda self, o: ew.floor_divide(o, self)  # noqa: E731
+    __rmod__, __rfloordiv__ = ew.reflected_remainder, ew.reflected_floor_divide
     logical_and, logical_or, logical_xor = cmp.logical_and, cmp.logical_or, cmp.logical_xor
-    isclose, allclose = cmp.isclose, cmp.allclose
     bitwise_and, bitwise_or, bitwise_xor = cmp.bitwise_and, cmp.bitwise_or, cmp.bitwise_xor
     __lshift__ = bitwise_left_shift = cmp.bitwise_left_shift
     __rshift__ = bitwise_right_shift = cmp.bitwise_right_shift
-    __rlshift__ = lambda self, o: cmp.bitwise_left_shift(o, self)  # noqa: E731
-    __rrshift__ = lambda self, o: cmp.bitwise_right_shift(o, self)  # noqa: E731
-    bitwise_not = cmp.bitwise_not
+    __rlshift__, __rrshift__ = cmp.reflected_left_shift, cmp.reflected_right_shift
+    isclose, allclose, bitwise_not = cmp.isclose, cmp.allclose, cmp.bitwise_not
 
     def where(self, condition: Any, other: Any) -> Tensor:
         """``condition ? self : other`` (PyTorch's ``Tensor.where``)."""

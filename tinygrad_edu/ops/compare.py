@@ -125,6 +125,16 @@ def bitwise_right_shift(input: Any, other: Any) -> Tensor:  # noqa: A002
     return shift("right_shift", input, other)
 
 
+def reflected_left_shift(b: Any, a: Any) -> Tensor:
+    """``a << b`` for a number ``a`` and a Tensor ``b`` (``b.__rlshift__(a)``)."""
+    return shift("left_shift", a, b)
+
+
+def reflected_right_shift(b: Any, a: Any) -> Tensor:
+    """``a >> b`` for a number ``a`` and a Tensor ``b`` (``b.__rrshift__(a)``)."""
+    return shift("right_shift", a, b)
+
+
 def isclose(input: Any, other: Any, rtol: float = 1e-05, atol: float = 1e-08,  # noqa: A002
             equal_nan: bool = False) -> Tensor:
     """|input − other| ≤ atol + rtol·|other| elementwise → bool (PyTorch's and numpy's

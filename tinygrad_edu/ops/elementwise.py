@@ -723,6 +723,16 @@ def fmod(a: Any, b: Any) -> Tensor:
     return Mod.apply(*_integer_safe("fmod", a, b), op="fmod")
 
 
+def reflected_remainder(b: Any, a: Any) -> Tensor:
+    """``a % b`` for a number ``a`` and a Tensor ``b`` (Python calls ``b.__rmod__(a)``)."""
+    return remainder(a, b)
+
+
+def reflected_floor_divide(b: Any, a: Any) -> Tensor:
+    """``a // b`` for a number ``a`` and a Tensor ``b`` (``b.__rfloordiv__(a)``)."""
+    return floor_divide(a, b)
+
+
 def atan2(input: Any, other: Any) -> Tensor:  # noqa: A002 - PyTorch's names
     """atan2(input, other) = the angle of the point (other, input), elementwise (floating
     result). See :class:`Atan2` for the gradients."""

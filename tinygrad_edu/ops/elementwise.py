@@ -533,17 +533,21 @@ def _float_unary(fn: type[Function], op: str) -> Callable[[Tensor], Tensor]:
 
 def _exact_unary(fn: type[Function], op: str) -> Callable[[Tensor], Tensor]:
     """The user-facing function of a rounding op: integer tensors are already whole, so
-    they come back unchanged (a copy), in their own dtype, as in PyTorch."""
+    they come back unchanged (a copy), in their own dtype; bool tensors are refused, as
+    in PyTorch."""
 
     def call(x: Tensor) -> Tensor:
         x = _tensor_arg(x, op)
+        if x.dtype.kind == "b":
+            raise TypeError(f"{op}: not defined for bool tensors (as in PyTorch); convert "
+                            "with .int() or .float() first")
         if x.dtype.kind != "f":
             return x.clone()
         return fn.apply(x)
 
     call.__name__ = call.__qualname__ = op
-    call.__doc__ = f"{op}(x), elementwise (integer tensors are returned as they are). " \
-        f"{fn.__doc__}"
+    call.__doc__ = f"{op}(x), elementwise (integer tensors are returned as they are, bool " \
+        f"ones refused). {fn.__doc__}"
     return call
 
 
@@ -565,7 +569,10 @@ def round(x: Tensor, *, decimals: int = 0) -> Tensor:  # noqa: A001 - PyTorch's 
     """x rounded to ``decimals`` decimal places, halves to even (as ``torch.round``:
     ``round(2.5) = 2``); computed as round(x·10ᵈ)/10ᵈ. Gradient 0."""
     x = _tensor_arg(x, "round")
-    if decimals == 0 or x.dtype.kind != "f":
+    if decimals != 0 and x.dtype.kind != "f":
+        raise TypeError(f"round: decimals={decimals} needs a floating tensor, got {x.dtype} "
+                        "(as in PyTorch)")
+    if decimals == 0:
         return _round(x)
     scale = 10.0 ** decimals
     return _round(x * scale) / scale

@@ -244,3 +244,28 @@ def test_erf_with_and_without_scipy(scipy: bool, monkeypatch: pytest.MonkeyPatch
     assert got32.dtype == np.float32
     np.testing.assert_allclose(got32.numpy(), want, rtol=1e-6, atol=1e-7)
     assert tg.erf(Tensor(0.5, dtype="float64")).item() == pytest.approx(math.erf(0.5))
+
+
+@given(st.floats(-1e3, 1e3), st.floats(-1e3, 1e3), st.integers(0, 50))
+def test_linspace_endpoints_spacing_and_logspace(start: float, end: float, steps: int) -> None:
+    """linspace has ``steps`` values, starts at start, ends at end (for steps ≥ 2), with
+    equal gaps; logspace is 10 ** linspace."""
+    got = tg.linspace(start, end, steps, dtype="float64").numpy()
+    assert got.shape == (steps,)
+    if steps:
+        assert got[0] == start
+    if steps >= 2:
+        assert got[-1] == end
+        np.testing.assert_allclose(np.diff(got), (end - start) / (steps - 1),
+                                   atol=1e-9 * (abs(start) + abs(end) + 1))
+    small = tg.logspace(start / 500, end / 500, steps, dtype="float64").numpy()
+    np.testing.assert_allclose(small, 10.0 ** np.linspace(start / 500, end / 500, steps),
+                               rtol=1e-12)
+
+
+@given(st.integers(-100, 100), st.integers(1, 50), st.integers(0, 2**32 - 1))
+def test_randint_stays_in_range_and_repeats_with_its_seed(low: int, width: int,
+                                                          seed: int) -> None:
+    a = tg.randint(low, low + width, (40,), seed=seed).numpy()
+    assert a.dtype == np.int64 and (a >= low).all() and (a < low + width).all()
+    np.testing.assert_array_equal(a, tg.randint(low, low + width, (40,), seed=seed).numpy())

@@ -142,3 +142,29 @@ def test_activation_at_special_values_as_torch(name: str) -> None:
     ours, theirs = ACTIVATIONS[name]
     check_against_torch(torch, ours, theirs, [SPECIAL_VALUES.copy()], atol=0, rtol=1e-10,
                         grad_atol=1e-300, grad_rtol=1e-7)
+
+
+@pytest.mark.parametrize("name", ["elu", "selu", "celu", "silu", "mish", "hardtanh", "relu6",
+                                  "hardswish", "hardsigmoid"])
+def test_inplace_writes_into_the_input_as_torch(name: str) -> None:
+    vals = uniform((3, 4), -5, 8, seed=9)
+    x, t = Tensor(vals, dtype="float64"), torch.tensor(vals)
+    out, out_t = getattr(F, name)(x, inplace=True), getattr(TF, name)(t, inplace=True)
+    assert out is x and out_t is t
+    np.testing.assert_allclose(x.numpy(), t.numpy(), rtol=1e-12)
+    # a tensor that records gradients gets a new result (PyTorch would rewire its graph)
+    w = Tensor(vals, dtype="float64", requires_grad=True)
+    res = getattr(F, name)(w, inplace=True)
+    assert res is not w and w.tolist() == vals.tolist()
+    np.testing.assert_allclose(res.detach().numpy(), t.numpy(), rtol=1e-12)
+
+
+def test_inplace_modules_as_torch() -> None:
+    vals = uniform((2, 5), -4, 8, seed=3)
+    for ours, theirs in ((nn.ReLU6(inplace=True), torch.nn.ReLU6(inplace=True)),
+                         (nn.ELU(0.5, inplace=True), torch.nn.ELU(0.5, inplace=True)),
+                         (nn.Hardtanh(-2, 2, inplace=True), torch.nn.Hardtanh(-2, 2, True)),
+                         (nn.SiLU(inplace=True), torch.nn.SiLU(inplace=True))):
+        x, t = Tensor(vals, dtype="float64"), torch.tensor(vals)
+        assert ours(x) is x and theirs(t) is t
+        np.testing.assert_allclose(x.numpy(), t.numpy(), rtol=1e-12)

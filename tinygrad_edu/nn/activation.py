@@ -121,17 +121,18 @@ __all__ += ["CELU", "ELU", "Hardsigmoid", "Hardswish", "Hardtanh", "LogSigmoid",
 
 
 class _Elementwise(Module):
-    """An activation without parameters: ``forward`` applies ``fn`` (set by subclasses).
-    ``inplace`` is accepted for PyTorch's signature; the result is always a new tensor."""
+    """An activation without parameters: ``forward`` applies ``fn`` (set by subclasses);
+    ``inplace=True`` writes into the input where the function supports it (see
+    ``ops.activation._store``)."""
 
-    fn: Callable[[Tensor], Tensor] = staticmethod(relu)
+    fn: Callable[..., Tensor] = staticmethod(relu)
 
     def __init__(self, inplace: bool = False) -> None:
         super().__init__()
         self.inplace = inplace
 
     def forward(self, x: Tensor) -> Tensor:
-        return type(self).fn(x)
+        return type(self).fn(x, inplace=True) if self.inplace else type(self).fn(x)
 
 
 class SiLU(_Elementwise):
@@ -175,11 +176,17 @@ class Softsign(_Elementwise):
 
     fn = staticmethod(softsign)
 
+    def __init__(self) -> None:  # no in-place form, as in PyTorch
+        super().__init__()
+
 
 class LogSigmoid(_Elementwise):
     """log σ(x)."""
 
     fn = staticmethod(logsigmoid)
+
+    def __init__(self) -> None:  # no in-place form, as in PyTorch
+        super().__init__()
 
 
 class ELU(Module):
@@ -190,7 +197,7 @@ class ELU(Module):
         self.alpha, self.inplace = alpha, inplace
 
     def forward(self, x: Tensor) -> Tensor:
-        return elu(x, self.alpha)
+        return elu(x, self.alpha, self.inplace)
 
     def extra_repr(self) -> str:
         return f"alpha={self.alpha}"
@@ -200,7 +207,7 @@ class CELU(ELU):
     """max(0, x) + min(0, α(e^(x/α) − 1))."""
 
     def forward(self, x: Tensor) -> Tensor:
-        return celu(x, self.alpha)
+        return celu(x, self.alpha, self.inplace)
 
 
 class Hardtanh(Module):
@@ -212,7 +219,7 @@ class Hardtanh(Module):
         self.min_val, self.max_val, self.inplace = min_val, max_val, inplace
 
     def forward(self, x: Tensor) -> Tensor:
-        return hardtanh(x, self.min_val, self.max_val)
+        return hardtanh(x, self.min_val, self.max_val, self.inplace)
 
     def extra_repr(self) -> str:
         return f"min_val={self.min_val}, max_val={self.max_val}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from .. import autograd
 from ..function import Context, Function
 from . import operands
 from .elementwise import expm1, where
@@ -121,6 +122,16 @@ def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
 # PyTorch's subgradient there (each docstring says which).
 
 
+def _store(input: Tensor, out: Tensor, inplace: bool) -> Tensor:  # noqa: A002
+    """``inplace=True`` (PyTorch's in-place form): write the result into ``input`` and
+    return it — unless ``input`` records gradients (PyTorch rewires its graph then; here
+    the result is returned as a new tensor instead) or is not floating."""
+    if not inplace or input.dtype != out.dtype or (input.requires_grad
+                                                   and autograd.is_grad_enabled()):
+        return out
+    return input.copy_(out)
+
+
 def _check(x: Any, op: str) -> Tensor:
     if not operands.is_tensor(x):
         raise TypeError(f"{op}: expected a Tensor, got {type(x).__name__}")
@@ -138,9 +149,9 @@ def _elu_tail(x: Tensor, alpha: float, scale: float = 1.0) -> Tensor:
 
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:  # noqa: A002
     """elu(x) = x for x > 0, α(eˣ − 1) otherwise;  elu'(x) = 1 for x > 0, αeˣ otherwise
-    (α at x = 0, as PyTorch). ``inplace`` is accepted for PyTorch's signature; the result
-    is always a new tensor."""
-    return _elu_tail(_check(input, "elu"), alpha)
+    (α at x = 0, as PyTorch). ``inplace=True`` writes the result into ``input`` (see
+    :func:`_store`), as for the other activations that take it."""
+    return _store(input, _elu_tail(_check(input, "elu"), alpha), inplace)
 
 
 _SELU_ALPHA = 1.6732632423543772848170429916717
@@ -150,7 +161,7 @@ _SELU_SCALE = 1.0507009873554804934193349852946
 def selu(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
     """selu(x) = λ·elu(x, α) with λ ≈ 1.0507, α ≈ 1.6733 (self-normalising constants);
     selu'(x) = λ for x > 0, λαeˣ otherwise."""
-    return _SELU_SCALE * _elu_tail(_check(input, "selu"), _SELU_ALPHA)
+    return _store(input, _SELU_SCALE * _elu_tail(_check(input, "selu"), _SELU_ALPHA), inplace)
 
 
 def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:  # noqa: A002
@@ -158,20 +169,20 @@ def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:  #
     otherwise (1 at x = 0)."""
     if alpha == 0:
         raise ValueError("celu: alpha must be nonzero (the function divides x by alpha)")
-    return _elu_tail(_check(input, "celu"), alpha, scale=alpha)
+    return _store(input, _elu_tail(_check(input, "celu"), alpha, scale=alpha), inplace)
 
 
 def silu(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
     """silu(x) = x·σ(x) (also called swish);  silu'(x) = σ(x)(1 + x(1 − σ(x)))."""
     x = _check(input, "silu")
-    return x * sigmoid(x)
+    return _store(input, x * sigmoid(x), inplace)
 
 
 def mish(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
     """mish(x) = x·tanh(softplus(x));  mish'(x) = tanh(sp) + x·σ(x)·(1 − tanh²(sp)),
     sp = softplus(x)."""
     x = _check(input, "mish")
-    return x * tanh(softplus(x))
+    return _store(input, x * tanh(softplus(x)), inplace)
 
 
 def _inside(x: Tensor, lo: float, hi: float) -> Tensor:
@@ -189,19 +200,20 @@ def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,  # noqa
     x = _check(input, "hardtanh")
     if min_val > max_val:
         raise ValueError(f"hardtanh: min_val ({min_val}) must not exceed max_val ({max_val})")
-    return where(_inside(x, min_val, max_val), x, x.detach().clamp(min_val, max_val))
+    out = where(_inside(x, min_val, max_val), x, x.detach().clamp(min_val, max_val))
+    return _store(input, out, inplace)
 
 
 def relu6(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
     """relu6(x) = min(max(x, 0), 6) = hardtanh(x, 0, 6);  derivative 1 for 0 < x < 6."""
-    return hardtanh(input, 0.0, 6.0)
+    return hardtanh(input, 0.0, 6.0, inplace)
 
 
 def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
     """hardsigmoid(x) = relu6(x + 3)/6;  derivative 1/6 for −3 < x < 3, else 0."""
     x = _check(input, "hardsigmoid")
     outside = (x.detach() + 3.0).clamp(0.0, 6.0) / 6.0  # 0 or 1 (NaN for NaN), no gradient
-    return where(_inside(x, -3.0, 3.0), x / 6 + 0.5, outside)
+    return _store(input, where(_inside(x, -3.0, 3.0), x / 6 + 0.5, outside), inplace)
 
 
 def hardswish(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
@@ -211,7 +223,7 @@ def hardswish(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
     xd = x.detach()
     m = x.clamp(-3.0, 3.0)  # the identity where it is used; finite (so 0·g, not NaN) elsewhere
     middle = where(xd < 3.0, m * (m + 3.0) / 6.0, x)
-    return where(xd <= -3.0, x * 0.0, middle)
+    return _store(input, where(xd <= -3.0, x * 0.0, middle), inplace)
 
 
 def softsign(input: Tensor) -> Tensor:  # noqa: A002

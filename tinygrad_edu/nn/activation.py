@@ -236,11 +236,11 @@ class PReLU(Module):
     """x for x > 0, a·x otherwise, with a learned slope ``weight`` (one shared, or one per
     channel of dim 1 with ``num_parameters=C``), initialised to ``init``."""
 
-    def __init__(self, num_parameters: int = 1, init: float = 0.25, *, dtype: Any = "float32"
-                 ) -> None:
+    def __init__(self, num_parameters: int = 1, init: float = 0.25, *, device: str | None = None,
+                 dtype: Any = "float32") -> None:
         super().__init__()
         self.num_parameters = num_parameters
-        self.weight = Parameter(Tensor.full((num_parameters,), init, dtype=dtype))
+        self.weight = Parameter(Tensor.full((num_parameters,), init, dtype=dtype, device=device))
 
     def forward(self, x: Tensor) -> Tensor:
         return prelu(x, self.weight)

@@ -14,3 +14,92 @@ __version__ = "0.1.0"
 
 __all__ = ["Context", "Function", "Tensor", "cat", "concatenate", "detect_anomaly",
            "enable_grad", "is_grad_enabled", "no_grad", "set_grad_enabled", "stack", "where"]
+
+# more math, predicates and creation ops as top-level functions (torch.sin, torch.linspace)
+from .ops.compare import (  # noqa: E402
+                          allclose,
+                          bitwise_and,
+                          bitwise_left_shift,
+                          bitwise_not,
+                          bitwise_or,
+                          bitwise_right_shift,
+                          bitwise_xor,
+                          isclose,
+                          isfinite,
+                          isinf,
+                          isnan,
+                          logical_and,
+                          logical_not,
+                          logical_or,
+                          logical_xor,
+)
+from .ops.creation import (  # noqa: E402
+                           bernoulli,
+                           empty,
+                           empty_like,
+                           full_like,
+                           linspace,
+                           logspace,
+                           multinomial,
+                           normal,
+                           rand_like,
+                           randint,
+                           randint_like,
+                           randn_like,
+)
+from .ops.elementwise import (  # noqa: E402
+                              acos,
+                              asin,
+                              atan,
+                              atan2,
+                              ceil,
+                              cos,
+                              cosh,
+                              div,
+                              erf,
+                              exp2,
+                              expm1,
+                              floor,
+                              floor_divide,
+                              fmod,
+                              hypot,
+                              lerp,
+                              log1p,
+                              log2,
+                              log10,
+                              logaddexp,
+                              maximum,
+                              minimum,
+                              reciprocal,
+                              remainder,
+                              round,
+                              rsqrt,
+                              sign,
+                              sin,
+                              sinh,
+                              square,
+                              tan,
+                              trunc,
+)
+
+arcsin, arccos, arctan, arctan2 = asin, acos, atan, atan2
+zeros, ones, full, arange, eye = Tensor.zeros, Tensor.ones, Tensor.full, Tensor.arange, Tensor.eye
+rand, randn, zeros_like, ones_like = Tensor.rand, Tensor.randn, Tensor.zeros_like, Tensor.ones_like
+__all__ += ["allclose", "bitwise_and", "bitwise_left_shift", "bitwise_not", "bitwise_or",
+            "bitwise_right_shift", "bitwise_xor", "isclose", "isfinite", "isinf", "isnan",
+            "logical_and", "logical_not", "logical_or", "logical_xor", "bernoulli", "empty",
+            "empty_like", "full_like", "linspace", "logspace", "multinomial", "normal",
+            "rand_like", "randint", "randint_like", "randn_like", "acos", "asin", "atan",
+            "atan2", "ceil", "cos", "cosh", "div", "erf", "exp2", "expm1", "floor",
+            "floor_divide", "fmod", "hypot", "lerp", "log1p", "log2", "log10", "logaddexp",
+            "maximum", "minimum", "reciprocal", "remainder", "round", "rsqrt", "sign", "sin",
+            "sinh", "square", "tan", "trunc", "arcsin", "arccos", "arctan", "arctan2", "zeros",
+            "ones", "full", "arange", "eye", "rand", "randn", "zeros_like", "ones_like"]
+
+# the elementwise math and activations that torch also has at the top level (torch.exp, ...)
+from .ops.activation import celu, prelu, relu, selu, sigmoid, tanh  # noqa: E402
+from .ops.elementwise import abs, add, clamp, exp, log, mul, neg, pow, sqrt, sub  # noqa: E402
+
+clip = clamp
+__all__ += ["celu", "prelu", "relu", "selu", "sigmoid", "tanh", "abs", "add", "clamp", "clip",
+            "exp", "log", "mul", "neg", "pow", "sqrt", "sub"]

@@ -22,6 +22,7 @@ from .dtypes import DTypeLike
 from .function import AccumulateGrad
 from .ops import activation as act
 from .ops import compare as cmp
+from .ops import creation as cr
 from .ops import elementwise as ew
 from .ops import index as ix
 from .ops import movement as mv
@@ -448,6 +449,11 @@ class Tensor:
         arr = make_rng(seed).uniform(low, high, operands.shape_arg(shape, "uniform"))
         return Tensor._make(arr, dtype, requires_grad, device)
 
+    empty, linspace, logspace, randint, normal = (staticmethod(f) for f in (
+        cr.empty, cr.linspace, cr.logspace, cr.randint, cr.normal))
+    full_like, empty_like, bernoulli, multinomial, uniform_, normal_ = (
+        cr.full_like, cr.empty_like, cr.bernoulli, cr.multinomial, cr.uniform_, cr.normal_)
+
     def zeros_like(self, dtype: DTypeLike = None) -> Tensor:
         return self._constant(self.backend.zeros(self.shape, dtypes.resolve(dtype) or self.dtype))
 
@@ -480,6 +486,20 @@ class Tensor:
     erf = ew.erf
     clip = clamp = ew.clamp
     maximum, minimum = ew.maximum, ew.minimum
+    sin, cos, tan, sinh, cosh, erf = ew.sin, ew.cos, ew.tan, ew.sinh, ew.cosh, ew.erf
+    asin, acos, atan, atan2 = arcsin, arccos, arctan, arctan2 = ew.asin, ew.acos, ew.atan, ew.atan2
+    log2, log10, log1p, exp2, expm1 = ew.log2, ew.log10, ew.log1p, ew.exp2, ew.expm1
+    reciprocal, rsqrt, sign = ew.reciprocal, ew.rsqrt, ew.sign
+    floor, ceil, trunc = ew.floor, ew.ceil, ew.trunc
+    round, fmod, lerp, hypot, logaddexp = ew.round, ew.fmod, ew.lerp, ew.hypot, ew.logaddexp
+    __mod__, remainder, __floordiv__, floor_divide = (ew.remainder,) * 2 + (ew.floor_divide,) * 2
+    __rmod__, __rfloordiv__ = ew.reflected_remainder, ew.reflected_floor_divide
+    logical_and, logical_or, logical_xor = cmp.logical_and, cmp.logical_or, cmp.logical_xor
+    bitwise_and, bitwise_or, bitwise_xor = cmp.bitwise_and, cmp.bitwise_or, cmp.bitwise_xor
+    __lshift__ = bitwise_left_shift = cmp.bitwise_left_shift
+    __rshift__ = bitwise_right_shift = cmp.bitwise_right_shift
+    __rlshift__, __rrshift__ = cmp.reflected_left_shift, cmp.reflected_right_shift
+    isclose, allclose, bitwise_not = cmp.isclose, cmp.allclose, cmp.bitwise_not
 
     def where(self, condition: Any, other: Any) -> Tensor:
         """``condition ? self : other`` (PyTorch's ``Tensor.where``)."""

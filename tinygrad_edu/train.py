@@ -286,6 +286,8 @@ def evaluate(model: Any, loss: Callable[[Tensor, Tensor], Tensor], data: Any,
 
 def predict(model: Any, x: Any, batch_size: int = 256) -> np.ndarray:
     """Model outputs for ``x`` (array or Tensor) as a numpy array, in eval mode."""
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+        raise ValueError(f"predict: batch_size must be a positive int, got {batch_size!r}")
     model.eval()
     arr = x.numpy() if isinstance(x, Tensor) else np.asarray(x)
     outs = []

@@ -30,13 +30,23 @@ Axis: TypeAlias = int | tuple[int, ...] | None
 #: f(a) elementwise. ``sigmoid`` and ``relu`` are here because backends fuse them.
 UNARY_OPS: tuple[str, ...] = (
     "neg", "exp", "log", "sqrt", "abs", "sign", "tanh", "sigmoid", "relu", "log1p",
-    "expm1", "reciprocal", "isfinite", "isnan", "isinf", "logical_not", "invert", "erf",
+    "expm1", "reciprocal", "isfinite", "isnan", "isinf", "logical_not", "invert",
+)
+# more math (issue 11): trigonometric, hyperbolic, logs and powers, rounding
+UNARY_OPS += (
+    "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "log2", "log10", "exp2",
+    "erf", "floor", "ceil", "round", "trunc",
 )
 #: f(a, b) elementwise with numpy broadcasting; comparisons give bool arrays.
 BINARY_OPS: tuple[str, ...] = (
     "add", "sub", "mul", "div", "pow", "maximum", "minimum",
     "eq", "ne", "lt", "le", "gt", "ge",
     "logical_and", "logical_or", "logical_xor", "bitwise_and", "bitwise_or", "bitwise_xor",
+)
+# more math (issue 11)
+BINARY_OPS += (
+    "atan2", "fmod", "remainder", "floor_divide", "hypot", "logaddexp", "left_shift",
+    "right_shift",
 )
 #: f(a, axis, keepdims) over the given axes.
 REDUCE_OPS: tuple[str, ...] = ("sum", "max", "min", "argmax", "argmin", "any", "all")
@@ -47,6 +57,7 @@ XP_NAMES: dict[str, str] = {
     "pow": "power", "eq": "equal", "ne": "not_equal", "lt": "less", "le": "less_equal",
     "gt": "greater", "ge": "greater_equal", "abs": "absolute",
 }
+XP_NAMES.update(asin="arcsin", acos="arccos", atan="arctan", atan2="arctan2", round="rint")
 
 
 def xp_table(xp: Any, names: Sequence[str]) -> dict[str, Callable[..., Array]]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import functools
+import importlib
 import math
 from typing import Any
 
@@ -21,7 +21,7 @@ class CPUBackend(ArrayModuleBackend):
         # numpy warns on 0/0, log(0), sqrt(−1) or exp overflow where PyTorch is silent and
         # returns inf/nan (detect_anomaly and gradcheck check for them). Only the ops that
         # warn on ordinary inputs pay for np.errstate (about 1 µs a call).
-        for table in (self._unary, self._binary):
+        for table in (self._unary, self._binary, self._reduce):
             for name in _MAY_WARN.intersection(table):
                 table[name] = _quiet(table[name])
 
@@ -33,33 +33,61 @@ class CPUBackend(ArrayModuleBackend):
 
 
 _MAY_WARN = {"div", "pow", "log", "log1p", "sqrt", "reciprocal", "exp", "expm1", "sigmoid"}
+# more math (issue 11): 0·inf, inf − inf, overflow, a zero divisor, a log or arcsine
+# outside its domain
+_MAY_WARN |= {"add", "sub", "mul", "log2", "log10", "exp2", "asin", "acos", "sinh", "cosh",
+              "sin", "cos", "tan", "fmod", "remainder", "floor_divide", "hypot", "logaddexp",
+              "sum"}
+
+_erf_py = np.frompyfunc(math.erf, 1, 1)
+
+
+def _erf(a: Array) -> Array:
+    """erf elementwise: SciPy's ufunc when SciPy is installed (an optional extra), else the
+    standard library's ``math.erf`` element by element (as exact, ~100× slower)."""
+    dtype = a.dtype if a.dtype.kind == "f" else np.float64
+    if _scipy_erf is not None:
+        return np.asarray(_scipy_erf(a), dtype=dtype)
+    return np.asarray(_erf_py(a), dtype=dtype)
+
+
+try:  # imported by name: SciPy is optional, and mypy need not know it
+    _scipy_erf: Any = importlib.import_module("scipy.special").erf
+except ImportError:  # numpy is the only required dependency
+    _scipy_erf = None
 
 
 def _quiet(fn: Any) -> Any:
-    def call(*args: Any) -> Any:
-        with np.errstate(all="ignore"):
-            return fn(*args)
+    """``fn`` with numpy's floating-point warnings off, as ``np.errstate(all="ignore")``
+    would do — but that costs about 1.5 µs a call, more than the op on small arrays. numpy
+    keeps the error state in a context variable; setting it to an "ignore" state captured
+    once costs about 0.3 µs. (Where numpy has no such variable, errstate it is.)"""
+    if _IGNORE is None:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            with np.errstate(all="ignore"):
+                return fn(*args, **kwargs)
+    else:
+        var, ignore = _IGNORE
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            token = var.set(ignore)
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                var.reset(token)
 
     call.__name__ = getattr(fn, "__name__", "op")
     return call
 
 
-def _erf(a: Array) -> Array:
-    """erf(x) = 2/√π ∫₀ˣ e^(−t²) dt, elementwise (numpy has none)."""
-    return _erf_ufunc()(a)
-
-
-@functools.cache
-def _erf_ufunc() -> Any:
-    """SciPy's erf ufunc when SciPy is installed (it is not a dependency; imported on first
-    use, not at start-up), else ``math.erf`` mapped over the elements (correctly rounded
-    too, but about 50 times slower)."""
+def _ignore_state() -> tuple[Any, Any] | None:
     try:
-        from scipy.special import erf  # type: ignore[import-untyped]
-    except ImportError:
-        scalar = np.frompyfunc(math.erf, 1, 1)
+        var = importlib.import_module("numpy._core._ufunc_config")._extobj_contextvar
+    except (ImportError, AttributeError):
+        return None
+    with np.errstate(all="ignore"):
+        return var, var.get()
 
-        def erf(a: Array) -> Array:
-            dtype = a.dtype if a.dtype.kind == "f" else np.float64
-            return np.asarray(scalar(a), dtype=dtype)
-    return erf
+
+_IGNORE = _ignore_state()
+

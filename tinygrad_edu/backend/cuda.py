@@ -240,10 +240,13 @@ class CUDABackend(ArrayModuleBackend):
         import cupyx
 
         self._cupyx = cupyx
-        import cupyx.scipy.special  # type: ignore[import-not-found]
-
-        self._unary["erf"] = cupyx.scipy.special.erf  # CuPy has no top-level erf
+        self._unary["erf"] = self._erf  # cupy itself has no erf
         kernels_from_env()
+
+    def _erf(self, a: Array) -> Array:
+        from cupyx.scipy.special import erf  # imported on first use: it compiles kernels
+
+        return erf(a)
 
     # --- transfer --------------------------------------------------------------------
     def to_numpy(self, a: Array) -> np.ndarray:

@@ -36,8 +36,31 @@ def default_get_batch(dataset: Any, indices: np.ndarray) -> Any:
         raise ValueError("get_batch: asked for an empty batch")
     if isinstance(samples[0], tuple | list):
         width = len(samples[0])
-        return tuple(np.stack([to_numpy(s[k]) for s in samples]) for k in range(width))
-    return np.stack([to_numpy(s) for s in samples])
+        for i, s in zip(indices, samples, strict=True):
+            if not isinstance(s, tuple | list) or len(s) != width:
+                raise ValueError(f"get_batch: sample {int(i)} has {_parts(s)} but sample "
+                                 f"{int(indices[0])} has {width}; every sample must have "
+                                 "the same parts")
+        return tuple(_stack([to_numpy(s[k]) for s in samples], indices, f" (part {k})")
+                     for k in range(width))
+    return _stack([to_numpy(s) for s in samples], indices, "")
+
+
+def _parts(sample: Any) -> str:
+    return f"{len(sample)} parts" if isinstance(sample, tuple | list) else "1 part"
+
+
+def _stack(arrays: list[np.ndarray], indices: np.ndarray, what: str) -> np.ndarray:
+    """np.stack, or an error naming the two samples whose shapes differ."""
+    first = np.shape(arrays[0])
+    for i, a in zip(indices, arrays, strict=True):
+        if np.shape(a) != first:
+            raise ValueError(
+                f"get_batch: cannot stack samples of different shapes into a batch: sample "
+                f"{int(indices[0])}{what} has shape {first} but sample {int(i)}{what} has "
+                f"shape {np.shape(a)} (pad or resize them to one shape, or use "
+                "batch_size=1)")
+    return np.stack(arrays)
 
 
 class Dataset:

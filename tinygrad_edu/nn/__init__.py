@@ -58,3 +58,23 @@ __all__ = ["AdaptiveAvgPool2d", "AvgPool2d", "BCELoss", "BCEWithLogitsLoss",
            "SerializationError", "Sigmoid", "Softmax", "Softplus", "Summary", "Tanh",
            "ZeroPad2d", "clip_grad_norm_", "functional", "init", "l1_penalty", "l2_penalty",
            "load", "save", "summary", "utils"]
+
+# more activations (issue 11)
+from .activation import (  # noqa: E402
+    CELU,
+    ELU,
+    SELU,
+    Hardsigmoid,
+    Hardswish,
+    Hardtanh,
+    LogSigmoid,
+    Mish,
+    PReLU,
+    ReLU6,
+    SiLU,
+    Softmin,
+    Softsign,
+)
+
+__all__ += ["CELU", "ELU", "Hardsigmoid", "Hardswish", "Hardtanh", "LogSigmoid", "Mish",
+            "PReLU", "ReLU6", "SELU", "SiLU", "Softmin", "Softsign"]

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from ..ops.activation import gelu, leaky_relu, relu, sigmoid, softplus, tanh
 from ..ops.reduce import log_softmax as _log_softmax
 from ..ops.reduce import softmax as _softmax
 from ..tensor import Tensor
-from .module import Module
+from .module import Module, Parameter
 
 __all__ = ["GELU", "LeakyReLU", "LogSoftmax", "ReLU", "Sigmoid", "Softmax", "Softplus", "Tanh",
            "gelu", "leaky_relu", "log_softmax", "relu", "sigmoid", "softmax", "softplus",
@@ -78,10 +81,17 @@ class GELU(Module):
 
 
 class Softplus(Module):
-    """log(1 + eˣ)."""
+    """(1/β)·log(1 + e^(βx)); x itself where βx > threshold."""
+
+    def __init__(self, beta: float = 1.0, threshold: float = 20.0) -> None:
+        super().__init__()
+        self.beta, self.threshold = beta, threshold
 
     def forward(self, x: Tensor) -> Tensor:
-        return softplus(x)
+        return softplus(x, self.beta, self.threshold)
+
+    def extra_repr(self) -> str:
+        return f"beta={self.beta}, threshold={self.threshold}"
 
 
 class Softmax(Module):
@@ -103,3 +113,155 @@ class LogSoftmax(Softmax):
 
     def forward(self, x: Tensor) -> Tensor:
         return log_softmax(x, self.dim)
+
+
+# ---- more activations (issue 11) -------------------------------------------------------
+from ..ops.activation import (  # noqa: E402
+    celu,
+    elu,
+    hardsigmoid,
+    hardswish,
+    hardtanh,
+    logsigmoid,
+    mish,
+    prelu,
+    relu6,
+    selu,
+    silu,
+    softmin,
+    softsign,
+)
+
+__all__ += ["CELU", "ELU", "Hardsigmoid", "Hardswish", "Hardtanh", "LogSigmoid", "Mish", "PReLU",
+            "ReLU6", "SELU", "SiLU", "Softmin", "Softsign", "celu", "elu", "hardsigmoid",
+            "hardswish", "hardtanh", "logsigmoid", "mish", "prelu", "relu6", "selu", "silu",
+            "softmin", "softsign"]
+
+
+class _Elementwise(Module):
+    """An activation without parameters: ``forward`` applies ``fn`` (set by subclasses);
+    ``inplace=True`` writes into the input where the function supports it (see
+    ``ops.activation._store``)."""
+
+    fn: Callable[..., Tensor] = staticmethod(relu)
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, x: Tensor) -> Tensor:
+        return type(self).fn(x, inplace=True) if self.inplace else type(self).fn(x)
+
+
+class SiLU(_Elementwise):
+    """x·σ(x)."""
+
+    fn = staticmethod(silu)
+
+
+class SELU(_Elementwise):
+    """λ·elu(x, α) with the self-normalising constants."""
+
+    fn = staticmethod(selu)
+
+
+class Mish(_Elementwise):
+    """x·tanh(softplus(x))."""
+
+    fn = staticmethod(mish)
+
+
+class ReLU6(_Elementwise):
+    """min(max(x, 0), 6)."""
+
+    fn = staticmethod(relu6)
+
+
+class Hardswish(_Elementwise):
+    """x·relu6(x + 3)/6."""
+
+    fn = staticmethod(hardswish)
+
+
+class Hardsigmoid(_Elementwise):
+    """relu6(x + 3)/6."""
+
+    fn = staticmethod(hardsigmoid)
+
+
+class Softsign(_Elementwise):
+    """x/(1 + |x|)."""
+
+    fn = staticmethod(softsign)
+
+    def __init__(self) -> None:  # no in-place form, as in PyTorch
+        super().__init__()
+
+
+class LogSigmoid(_Elementwise):
+    """log σ(x)."""
+
+    fn = staticmethod(logsigmoid)
+
+    def __init__(self) -> None:  # no in-place form, as in PyTorch
+        super().__init__()
+
+
+class ELU(Module):
+    """x for x > 0, α(eˣ − 1) otherwise."""
+
+    def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
+        super().__init__()
+        self.alpha, self.inplace = alpha, inplace
+
+    def forward(self, x: Tensor) -> Tensor:
+        return elu(x, self.alpha, self.inplace)
+
+    def extra_repr(self) -> str:
+        return f"alpha={self.alpha}"
+
+
+class CELU(ELU):
+    """max(0, x) + min(0, α(e^(x/α) − 1))."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return celu(x, self.alpha, self.inplace)
+
+
+class Hardtanh(Module):
+    """min(max(x, min_val), max_val)."""
+
+    def __init__(self, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False
+                 ) -> None:
+        super().__init__()
+        self.min_val, self.max_val, self.inplace = min_val, max_val, inplace
+
+    def forward(self, x: Tensor) -> Tensor:
+        return hardtanh(x, self.min_val, self.max_val, self.inplace)
+
+    def extra_repr(self) -> str:
+        return f"min_val={self.min_val}, max_val={self.max_val}"
+
+
+class Softmin(Softmax):
+    """softmax(−x) along ``dim`` (default: the last axis)."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return softmin(x, self.dim)
+
+
+class PReLU(Module):
+    """x for x > 0, a·x otherwise, with a learned slope ``weight`` (one shared, or one per
+    channel of dim 1 with ``num_parameters=C``), initialised to ``init``."""
+
+    def __init__(self, num_parameters: int = 1, init: float = 0.25, *, device: str | None = None,
+                 dtype: Any = "float32") -> None:
+        super().__init__()
+        self.num_parameters = num_parameters
+        self.weight = Parameter(Tensor.full((num_parameters,), init, dtype=dtype, device=device))
+
+    def forward(self, x: Tensor) -> Tensor:
+        return prelu(x, self.weight)
+
+    def extra_repr(self) -> str:
+        return f"num_parameters={self.num_parameters}"

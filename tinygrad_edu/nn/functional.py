@@ -47,3 +47,23 @@ __all__ = ["adaptive_avg_pool2d", "avg_pool2d", "batch_norm", "binary_cross_entr
            "l2_penalty", "layer_norm", "leaky_relu", "linear", "log_softmax", "max_pool2d",
            "mse_loss", "nll_loss", "pad", "relu", "scaled_dot_product_attention", "sigmoid",
            "softmax", "softplus", "tanh"]
+
+# more activations (issue 11)
+from .activation import (  # noqa: E402
+    celu,
+    elu,
+    hardsigmoid,
+    hardswish,
+    hardtanh,
+    logsigmoid,
+    mish,
+    prelu,
+    relu6,
+    selu,
+    silu,
+    softmin,
+    softsign,
+)
+
+__all__ += ["celu", "elu", "hardsigmoid", "hardswish", "hardtanh", "logsigmoid", "mish",
+            "prelu", "relu6", "selu", "silu", "softmin", "softsign"]

@@ -102,6 +102,8 @@ def _kaiming_std(tensor: Tensor, a: float, mode: str, nonlinearity: str) -> floa
         raise ValueError(f"kaiming init: mode must be 'fan_in' or 'fan_out', got {mode!r}")
     fan_in, fan_out = calculate_fans(tensor.shape)
     fan = fan_in if mode == "fan_in" else fan_out
+    if fan == 0:  # a zero-element weight (nn.Linear(0, 3)): nothing to draw, as PyTorch
+        return 0.0
     return calculate_gain(nonlinearity, a) / math.sqrt(fan)
 
 

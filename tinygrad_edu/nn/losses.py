@@ -48,7 +48,11 @@ def _reduce(loss: Tensor, reduction: str, who: str, count: int | None = None) ->
         return loss.sum()
     if count is None or count == loss.size:
         return loss.mean()
-    return loss.sum() * (1.0 / count) if count else loss.sum() * float("nan")
+    if count:
+        return loss.sum() * (1.0 / count)
+    # every target ignored: the mean of nothing is NaN, but the gradient is 0 (PyTorch's
+    # values), not NaN·g
+    return loss.sum() * 0.0 + float("nan")
 
 
 def _as_target(target: Any, like: Tensor) -> Tensor:
@@ -132,6 +136,12 @@ def binary_cross_entropy(input: Tensor, target: Any, *, reduction: str = "mean")
             + (" and NaN" if np.isnan(values).any() else "")
             + "; for raw scores (logits) use binary_cross_entropy_with_logits "
             "(BCEWithLogitsLoss), or apply sigmoid first")
+    targets = _host(y)
+    outside = targets[~((targets >= 0) & (targets <= 1))]  # NaN is outside too
+    if outside.size:
+        raise ValueError(f"binary_cross_entropy: target must hold probabilities in [0, 1] (as "
+                         f"PyTorch requires), got {outside.size} value(s) outside, e.g. "
+                         f"{outside.flat[0]:.4g}")
     loss = -(y * _clamped_log(input) + (1 - y) * _clamped_log(1 - input))
     return _reduce(loss, reduction, "binary_cross_entropy")
 

@@ -16,6 +16,7 @@ both): :func:`operands` hands them Tensors when a graph is wanted, arrays otherw
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
 from .. import tensor as _tensor
@@ -60,9 +61,10 @@ class Linear(Function):
         ref = g
         g, x, w = operands(g, *ctx.saved_tensors)
         need = ctx.needs_input_grad
-        rows = g.reshape(-1, g.shape[-1])  # (rows, out)
+        n = math.prod(g.shape[:-1])  # not -1: a reshape cannot infer it with 0 features
+        rows = g.reshape(n, g.shape[-1])  # (rows, out)
         grads = [g @ w if need[0] else None,
-                 rows.T @ x.reshape(-1, x.shape[-1]) if need[1] else None]
+                 rows.T @ x.reshape(n, x.shape[-1]) if need[1] else None]
         if len(need) == 3:
             grads.append(rows.sum(axis=0) if need[2] else None)
         return as_gradients(ref, tuple(grads))

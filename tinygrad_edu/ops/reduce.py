@@ -123,9 +123,12 @@ def var(x: Tensor, axis: Any = None, keepdims: bool = False, *, correction: int 
 
 def std(x: Tensor, axis: Any = None, keepdims: bool = False, *, correction: int = 1,
         unbiased: bool | None = None, dim: Any = None, keepdim: bool | None = None) -> Tensor:
-    """√var (same arguments as :func:`var`)."""
-    return var(x, axis, keepdims, correction=correction, unbiased=unbiased, dim=dim,
-               keepdim=keepdim).sqrt()
+    """√var (same arguments as :func:`var`); the gradient is 0 where std = 0 (all values
+    equal), as in PyTorch, rather than NaN."""
+    from .elementwise import std_sqrt
+
+    return std_sqrt(var(x, axis, keepdims, correction=correction, unbiased=unbiased,
+                        dim=dim, keepdim=keepdim))
 
 
 def _extreme(fn: type[Function], op: str, x: Tensor, axis: Any, keepdims: bool, dim: Any,

@@ -28,6 +28,7 @@ from __future__ import annotations
 import bisect
 import copy
 import math
+import operator
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -105,6 +106,15 @@ class LRScheduler:
         ``load_state_dict`` (so the two must be loaded in the right order); here the
         scheduler re-applies the lrs it last set, so the order does not matter.
         """
+        name = type(self).__name__
+        if not isinstance(state_dict, dict):
+            raise TypeError(f"{name}.load_state_dict: expected a dict from "
+                            f"{name}.state_dict(), got {type(state_dict).__name__}")
+        n = len(self.optimizer.param_groups)
+        lrs = state_dict.get("_last_lr", state_dict.get("base_lrs"))
+        if lrs is not None and len(lrs) != n:
+            raise ValueError(f"{name}.load_state_dict: the state is for {len(lrs)} parameter "
+                             f"groups, but this scheduler's optimizer has {n}")
         self.__dict__.update(copy.deepcopy(state_dict))
         self._set_lrs(self._last_lr)
 
@@ -132,6 +142,11 @@ class LambdaLR(LRScheduler):
             self.lr_lambdas = list(lr_lambda)
         else:
             self.lr_lambdas = [lr_lambda] * n
+        for f in self.lr_lambdas:
+            if not callable(f):
+                raise TypeError(f"LambdaLR: lr_lambda must be a function of the epoch (or a "
+                                f"list of one per parameter group), got {type(f).__name__} "
+                                f"{f!r}")
         super().__init__(optimizer, last_epoch)
 
     def _lr(self, base_lr: float, epoch: int, group_index: int) -> float:
@@ -159,7 +174,7 @@ class MultiStepLR(LRScheduler):
 
     def __init__(self, optimizer: Optimizer, milestones: Sequence[int], gamma: float = 0.1,
                  last_epoch: int = -1) -> None:
-        self.milestones = sorted(int(m) for m in milestones)
+        self.milestones = sorted(_epochs(milestones, "MultiStepLR", "milestones"))
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
 
@@ -421,3 +436,15 @@ def schedule_values(make_scheduler: Callable[[Optimizer], LRScheduler], steps: i
 __all__ = ["CosineAnnealingLR", "ExponentialLR", "InverseTimeLR", "LRScheduler", "LambdaLR",
            "LinearLR", "MultiStepLR", "ReduceLROnPlateau", "StepLR", "WarmupCosineLR",
            "schedule_values", "warmup_cosine"]
+
+
+def _epochs(value: Any, owner: str, name: str) -> list[int]:
+    """``value`` as a list of epoch numbers, or a TypeError naming the scheduler and the
+    argument (``MultiStepLR(opt, "ab")`` would otherwise fail inside ``int("a")``)."""
+    try:
+        if isinstance(value, (str, bytes)):
+            raise TypeError
+        return [operator.index(m) for m in value]
+    except TypeError:
+        raise TypeError(f"{owner}: {name} must be a list of epoch numbers (ints), got "
+                        f"{type(value).__name__} {value!r}") from None

@@ -145,6 +145,11 @@ class Optimizer:
             for p in group["params"]:
                 if p.grad is None:
                     continue
+                if p.grad.shape != p.shape:
+                    raise ValueError(
+                        f"{type(self).__name__}.step: a parameter of shape {p.shape} has a "
+                        f"gradient of shape {p.grad.shape}; p.grad must have the "
+                        "parameter's shape (was it assigned by hand?)")
                 state = self.state.get(p)
                 if state is None:
                     state = self.state[p] = {"step": 0, **self._init_state(p, group)}
@@ -237,6 +242,12 @@ class Optimizer:
         for key, saved_state in state_dict["state"].items():
             p = by_index[int(key)]
             new_state[p] = {k: _from_numpy(p, v) for k, v in saved_state.items()}
+            for k, v in new_state[p].items():
+                if getattr(v, "ndim", 0) and tuple(v.shape) != p.shape:
+                    raise ValueError(
+                        f"{name}.load_state_dict: state {k!r} of parameter {key} has shape "
+                        f"{tuple(v.shape)} but the parameter has shape {p.shape} (a state "
+                        "dict from a different model?)")
         self.param_groups = new_groups
         self.state = new_state
 

@@ -14,3 +14,32 @@ __version__ = "0.1.0"
 
 __all__ = ["Context", "Function", "Tensor", "cat", "concatenate", "detect_anomaly",
            "enable_grad", "is_grad_enabled", "no_grad", "set_grad_enabled", "stack", "where"]
+
+# reductions, scans, sorting, indexing and shape ops as torch.* functions (issue 11)
+from .ops.einsum import einsum  # noqa: E402
+from .ops.index import (  # noqa: E402
+    argwhere,
+    diag,
+    diagonal,
+    gather,
+    index_select,
+    masked_fill,
+    masked_select,
+    nonzero,
+    repeat_interleave,
+    scatter,
+    scatter_add,
+    scatter_reduce,
+)
+from .ops.movement import flip, meshgrid, movedim, narrow, roll, unbind  # noqa: E402
+from .ops.movement import movedim as moveaxis  # noqa: E402
+from .ops.reduce import norm, prod, std_mean, var_mean  # noqa: E402
+from .ops.scan import cummax, cummin, cumprod, cumsum, logcumsumexp  # noqa: E402
+from .ops.sort import argsort, kthvalue, median, sort, topk  # noqa: E402
+
+__all__ += ["argsort", "argwhere", "cummax", "cummin", "cumprod", "cumsum", "diag",
+            "diagonal", "einsum", "flip", "gather", "index_select", "kthvalue",
+            "logcumsumexp", "masked_fill", "masked_select", "median", "meshgrid", "movedim",
+            "moveaxis", "narrow", "nonzero", "norm", "prod", "repeat_interleave", "roll",
+            "scatter", "scatter_add", "scatter_reduce", "sort", "std_mean", "topk", "unbind",
+            "var_mean"]

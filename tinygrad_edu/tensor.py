@@ -23,9 +23,12 @@ from .function import AccumulateGrad
 from .ops import activation as act
 from .ops import compare as cmp
 from .ops import elementwise as ew
+from .ops import index as ix
 from .ops import movement as mv
 from .ops import operands
 from .ops import reduce as rd
+from .ops import scan as sc
+from .ops import sort as so
 from .ops.matmul import matmul as _matmul
 from .rng import Seed, make_rng
 
@@ -513,6 +516,11 @@ class Tensor:
     argmax, argmin, any, all = rd.argmax, rd.argmin, rd.any, rd.all
     logsumexp, softmax, log_softmax = rd.logsumexp, rd.softmax, rd.log_softmax
     # more reductions, scans and sorting (ops/reduce.py, ops/scan.py, ops/sort.py):
+    prod, norm, var_mean, std_mean, amax, amin = rd.prod, rd.norm, rd.var_mean, rd.std_mean, \
+        rd.max, rd.min
+    cumsum, cumprod, cummax, cummin = sc.cumsum, sc.cumprod, sc.cummax, sc.cummin
+    logcumsumexp, sort, argsort, topk = sc.logcumsumexp, so.sort, so.argsort, so.topk
+    median, kthvalue = so.median, so.kthvalue
 
     # movement (ops/movement.py)
     reshape = view = mv.reshape
@@ -522,9 +530,17 @@ class Tensor:
     __getitem__ = mv.getitem
     pad = mv.pad
     # more shape ops (ops/movement.py):
+    flip, roll, repeat, unbind, unfold = mv.flip, mv.roll, mv.repeat, mv.unbind, mv.unfold
+    narrow, movedim, moveaxis = mv.narrow, mv.movedim, mv.movedim
     cat = concatenate = staticmethod(mv.cat)
     stack = staticmethod(mv.stack)
     # indexing (ops/index.py):
+    __setitem__ = mv.setitem
+    gather, scatter, scatter_add = ix.gather, ix.scatter, ix.scatter_add
+    scatter_reduce, index_select, repeat_interleave = ix.scatter_reduce, ix.index_select, \
+        ix.repeat_interleave
+    masked_fill, masked_select, nonzero = ix.masked_fill, ix.masked_select, ix.nonzero
+    argwhere, diag, diagonal = ix.argwhere, ix.diag, ix.diagonal
 
     @property
     def T(self) -> Tensor:

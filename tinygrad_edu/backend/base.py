@@ -39,7 +39,15 @@ BINARY_OPS: tuple[str, ...] = (
     "logical_and", "logical_or", "logical_xor", "bitwise_and", "bitwise_or", "bitwise_xor",
 )
 #: f(a, axis, keepdims) over the given axes.
-REDUCE_OPS: tuple[str, ...] = ("sum", "max", "min", "argmax", "argmin", "any", "all")
+REDUCE_OPS: tuple[str, ...] = ("sum", "max", "min", "argmax", "argmin", "any", "all",
+                               "prod")
+
+#: running reductions ``scan(name, a, axis)`` (cumsum, cumprod, cummax, cummin,
+#: logcumsumexp).
+SCAN_OPS: tuple[str, ...] = ("sum", "prod", "max", "min", "logaddexp")
+#: how ``index_put`` combines values written to one position (scatter_reduce).
+INDEX_REDUCE_OPS: dict[str, str] = {"sum": "add", "prod": "multiply", "amax": "maximum",
+                                    "amin": "minimum"}
 
 #: numpy/cupy function names where they differ from ours (both modules share them).
 XP_NAMES: dict[str, str] = {
@@ -138,6 +146,29 @@ class Backend:
     def matmul(self, a: Array, b: Array) -> Array:
         raise NotImplementedError
 
+    def einsum(self, equation: str, *arrays: Array) -> Array:
+        raise NotImplementedError
+
+    # --- scans, sorting, writes by index (ops/scan.py, ops/sort.py, ops/index.py) ----
+    def scan(self, op: str, a: Array, axis: int) -> Array:
+        """Running reduction along ``axis``: ``op`` in :data:`SCAN_OPS`."""
+        raise NotImplementedError
+
+    def argsort(self, a: Array, axis: int, descending: bool = False) -> Array:
+        """Indices that sort ``a`` along ``axis``, *stably* (equal elements keep their
+        order, also when descending); NaN sorts as the largest value."""
+        raise NotImplementedError
+
+    def index_put(self, a: Array, index: Any, values: Array, reduce: str | None = None
+                  ) -> Array:
+        """In place: ``a[index] = values`` (reduce None), or combine every value written to
+        a position with ``reduce`` in :data:`INDEX_REDUCE_OPS` (repeats accumulate)."""
+        raise NotImplementedError
+
+    def nonzero(self, a: Array) -> tuple[Array, ...]:
+        """The indices of the nonzero elements, one array per dimension."""
+        raise NotImplementedError
+
     # --- fused extension point: an optimiser update in one pass ---------------------
     def adam_step(
         self, p: Array, g: Array, m: Array, v: Array, *, lr: float, beta1: float,
@@ -212,3 +243,37 @@ class ArrayModuleBackend(Backend):
 
     def matmul(self, a: Array, b: Array) -> Array:
         return self.xp.matmul(a, b)
+
+    def einsum(self, equation: str, *arrays: Array) -> Array:
+        return self.xp.einsum(equation, *arrays)
+
+    def scan(self, op: str, a: Array, axis: int) -> Array:
+        if op not in SCAN_OPS:
+            raise ValueError(f"scan: unknown op {op!r}; expected one of {SCAN_OPS}")
+        if op in ("sum", "prod"):  # keeps the dtype (the caller chooses it)
+            return getattr(self.xp, "cum" + op)(a, axis=axis, dtype=a.dtype)
+        if a.shape[axis] == 0:
+            return a.copy()
+        return getattr(self.xp, {"max": "maximum", "min": "minimum"}.get(op, op)).accumulate(
+            a, axis=axis)
+
+    def argsort(self, a: Array, axis: int, descending: bool = False) -> Array:
+        if not descending:
+            return self.xp.argsort(a, axis=axis, kind="stable")
+        # a stable descending order: sort the reversed array stably, reverse the result and
+        # map the positions back (equal elements keep their original order; NaN comes first)
+        n = a.shape[axis]
+        flipped = self.xp.flip(a, axis=axis)
+        order = self.xp.flip(self.xp.argsort(flipped, axis=axis, kind="stable"), axis=axis)
+        return (n - 1) - order
+
+    def index_put(self, a: Array, index: Any, values: Array, reduce: str | None = None
+                  ) -> Array:
+        if reduce is None:
+            a[index] = values
+        else:
+            getattr(self.xp, INDEX_REDUCE_OPS[reduce]).at(a, index, values)
+        return a
+
+    def nonzero(self, a: Array) -> tuple[Array, ...]:
+        return tuple(self.xp.nonzero(a))

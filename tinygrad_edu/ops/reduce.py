@@ -1,6 +1,6 @@
-"""Reductions. ``Sum``, ``Max`` and ``Min`` are the primitives; mean, var, std,
-logsumexp, softmax and log_softmax are built from them here, so their gradients come
-for free."""
+"""Reductions. ``Sum``, ``Max``, ``Min``, ``Prod`` and ``Norm2`` are the primitives;
+mean, var, std, logsumexp, softmax, log_softmax, std_mean/var_mean and the other norms
+are built from them here, so their gradients come for free."""
 
 from __future__ import annotations
 
@@ -74,7 +74,11 @@ def _extreme_backward(ctx: Context, g: Tensor) -> Tensor:
     (x,) = ctx.saved_tensors
     be = ctx.backend
     kshape = keepdims_shape(x.shape, ctx.axes)
-    mask = be.astype(be.binary("eq", x.data, ctx.top), g.dtype)
+    hit = be.binary("eq", x.data, ctx.top)
+    if x.dtype.kind == "f":  # a NaN result came from the NaN entries: they share g
+        hit = be.binary("logical_or", hit, be.binary("logical_and", be.unary("isnan", x.data),
+                                                     be.unary("isnan", ctx.top)))
+    mask = be.astype(hit, g.dtype)
     share = be.binary("div", mask, be.reduce("sum", mask, ctx.axes, True))
     return g.reshape(kshape) * g._constant(be.astype(share, g.dtype))
 
@@ -247,3 +251,121 @@ def log_softmax(x: Tensor, axis: Any = None, *, dim: Any = None) -> Tensor:
     axes = _softmax_axis(x, axis, dim, "log_softmax")
     s = _shift(operands.floating(x), axes)
     return s - s.exp().sum(axes, keepdims=True).log()
+
+
+# ---- more reductions -------------------------------------------------------------------
+
+
+class Prod(Function):
+    """z = Π_axes x;   ∂z/∂x_k = Π_{i ≠ k} x_i. Not z / x_k, which is 0/0 at a zero: with
+    no zero in a slice it is z / x_k; with one zero, the zero's entry gets the product of
+    the others and the rest get 0; with two or more zeros all get 0 (as PyTorch)."""
+
+    @staticmethod
+    def forward(ctx: Context, x: Array, *, axes: tuple[int, ...], keepdims: bool) -> Array:
+        ctx.axes = axes
+        ctx.save_for_backward(x)
+        return ctx.backend.reduce("prod", x, axes, keepdims)
+
+    @staticmethod
+    def backward(ctx: Context, g: Tensor) -> Tensor:
+        from . import elementwise as ew
+
+        (x,) = ctx.saved_tensors
+        be = ctx.backend
+        is_zero = be.binary("eq", x.data, be.zeros((), x.dtype))
+        zeros = be.reduce("sum", be.astype(is_zero, dtypes.int64), ctx.axes, True)
+        none = x._constant(be.binary("eq", zeros, be.zeros((), zeros.dtype)))
+        lone = x._constant(be.binary("logical_and", is_zero,
+                                     be.binary("eq", zeros, be.ones((), zeros.dtype))))
+        nonzero = ew.where(x._constant(is_zero), 1.0, x)
+        others = Prod.apply(nonzero, axes=ctx.axes, keepdims=True)  # Π of the nonzeros
+        grad = ew.where(none, others / nonzero, ew.where(lone, others, 0.0))
+        return g.reshape(keepdims_shape(x.shape, ctx.axes)) * grad
+
+
+def prod(x: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None,
+         axis: Any = None, keepdims: bool | None = None) -> Tensor:
+    """Π over ``dim`` (all elements when None). Integers and bools multiply as int64, as
+    in PyTorch; ``dtype`` casts first. See :class:`Prod` for the gradient with zeros.
+    (``dim`` may also be a tuple of dims here; PyTorch takes one.)"""
+    if axis is not None:
+        dim = axis
+    want = dtypes.resolve(dtype)
+    base = x.to_dtype(want) if want is not None else \
+        x if x.dtype.kind == "f" else x.to_dtype(dtypes.int64)
+    return Prod.apply(base, axes=operands.axes(dim, x.ndim, "prod"),
+                      keepdims=keepdim if keepdims is None else keepdims)
+
+
+def var_mean(x: Tensor, dim: Any = None, *, correction: int = 1, keepdim: bool = False,
+             unbiased: bool | None = None) -> tuple[Tensor, Tensor]:
+    """(var, mean) over ``dim`` in one call (see :func:`var` for ``correction``)."""
+    return (var(x, dim, correction=correction, unbiased=unbiased, keepdim=keepdim),
+            mean(x, dim, keepdim=keepdim))
+
+
+def std_mean(x: Tensor, dim: Any = None, *, correction: int = 1, keepdim: bool = False,
+             unbiased: bool | None = None) -> tuple[Tensor, Tensor]:
+    """(std, mean) over ``dim`` in one call (see :func:`var` for ``correction``)."""
+    return (std(x, dim, correction=correction, unbiased=unbiased, keepdim=keepdim),
+            mean(x, dim, keepdim=keepdim))
+
+
+class Norm2(Function):
+    """z = √(Σ_axes x²);   ∂z/∂x = x / z, and 0 where z = 0 (the subgradient PyTorch
+    uses: the plain formula is 0/0 at the zero vector)."""
+
+    @staticmethod
+    def forward(ctx: Context, x: Array, *, axes: tuple[int, ...], keepdims: bool) -> Array:
+        be = ctx.backend
+        ctx.axes = axes
+        out = be.unary("sqrt", be.reduce("sum", be.binary("mul", x, x), axes, keepdims))
+        ctx.save_for_backward(x, out)
+        return out
+
+    @staticmethod
+    def backward(ctx: Context, g: Tensor) -> Tensor:
+        from . import elementwise as ew
+
+        x, z = ctx.saved_tensors
+        kshape = keepdims_shape(x.shape, ctx.axes)
+        z = z.reshape(kshape)
+        zero = z._constant(z.backend.binary("eq", z.data, z.backend.zeros((), z.dtype)))
+        return x * (g.reshape(kshape) / ew.where(zero, math.inf, z))
+
+
+def norm(x: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False, *,
+         dtype: Any = None) -> Tensor:
+    """The vector p-norm over ``dim`` (all elements when None): (Σ|x|ᵖ)^(1/p).
+    p = 2 or "fro": √Σx² (gradient x/‖x‖, 0 at the zero vector); p = 1: Σ|x| (gradient
+    sign x); p = inf / −inf: max / min |x| (gradient shared among ties); p = 0: the count
+    of nonzeros (no gradient); other p > 0: (Σ|x|ᵖ)^(1/p). Matrix norms ("nuc", or p = 2
+    over two dims as a spectral norm) are not provided: as in ``torch.norm``, a number
+    p with two dims is the vector norm of the entries."""
+    if isinstance(p, str):
+        if p != "fro":
+            raise ValueError(f"norm: p={p!r} is not supported (use 'fro' or a number; the "
+                             "nuclear norm needs an SVD)")
+        p = 2
+    if not isinstance(p, (int, float)) or isinstance(p, bool):
+        raise TypeError(f"norm: p must be a number or 'fro', got {type(p).__name__}")
+    want = dtypes.resolve(dtype)
+    if x.dtype.kind != "f":
+        raise TypeError(f"norm: expected a floating-point tensor, got dtype {x.dtype} "
+                        "(convert it with .float())")
+    if want is not None:
+        x = x.to_dtype(want)
+    axes = operands.axes(dim, x.ndim, "norm")
+    if p == 2:
+        return Norm2.apply(x, axes=axes, keepdims=keepdim)
+    a = x.abs()
+    if p == 1:
+        return a.sum(axes, keepdims=keepdim)
+    if p == math.inf:
+        return a.max(axes, keepdims=keepdim)
+    if p == -math.inf:
+        return a.min(axes, keepdims=keepdim)
+    if p == 0:
+        return (x != 0).sum(axes, keepdims=keepdim).to_dtype(x.dtype)
+    return (a ** p).sum(axes, keepdims=keepdim) ** (1.0 / p)

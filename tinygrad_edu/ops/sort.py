@@ -1,0 +1,150 @@
+"""Sorting and order statistics: sort, argsort, topk, median, kthvalue, mode.
+
+Each finds *indices* (no gradient: an order is piecewise constant) and then takes the
+values with :func:`~.index.gather`, so ∂L/∂x is g put back at the positions the values
+came from. The backend sorts stably, so equal values keep their order (also when
+descending) and NaN sorts as the largest value, as in PyTorch.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .. import dtypes
+from ..function import Context, Function
+from . import index as ix
+from . import movement as mv
+from . import operands
+from .reduce import _extreme_backward
+
+if TYPE_CHECKING:
+    from ..backend.base import Array
+    from ..tensor import Tensor
+
+
+def _order(x: Tensor, dim: int, descending: bool) -> Tensor:
+    """Indices (int64) that sort x along dim, stably."""
+    be = x.backend
+    return x._constant(be.astype(be.argsort(x.data, dim, descending), dtypes.int64))
+
+
+def _zero_d(x: Tensor) -> ix.ValuesIndices:
+    """sort/topk/median of a 0-d tensor: itself, at index 0."""
+    return ix.ValuesIndices(x + 0 if x.requires_grad else x,
+                            x._constant(x.backend.zeros((), dtypes.int64)))
+
+
+def argsort(x: Tensor, dim: int = -1, descending: bool = False, stable: bool = False
+            ) -> Tensor:
+    """Indices that sort x along ``dim`` (int64). Always stable here (``stable=False``
+    allows any order of ties in PyTorch; this one is a valid choice)."""
+    d = operands.dim(dim, x.ndim, "argsort")
+    if x.ndim == 0:
+        return x._constant(x.backend.zeros((), dtypes.int64))
+    return _order(x, d, descending)
+
+
+def sort(x: Tensor, dim: int = -1, descending: bool = False, stable: bool = False
+         ) -> ix.ValuesIndices:
+    """(values, indices): x sorted along ``dim`` and where each value came from.
+    Stable always. ∂L/∂x scatters g back through the indices."""
+    d = operands.dim(dim, x.ndim, "sort")
+    if x.ndim == 0:
+        return _zero_d(x)
+    idx = _order(x, d, descending)
+    return ix.ValuesIndices(ix.gather(x, d, idx), idx)
+
+
+def topk(x: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True
+         ) -> ix.ValuesIndices:
+    """(values, indices) of the k largest (``largest=False``: smallest) entries along
+    ``dim``, largest first. ``sorted=False`` returns them sorted too (PyTorch leaves that
+    order unspecified). Of equal values the earlier ones are taken."""
+    d = operands.dim(dim, x.ndim, "topk")
+    n = x.shape[d] if x.ndim else 1
+    if not 0 <= k <= n:
+        raise ValueError(f"topk: k ({k}) is out of range for dimension {d} of size {n} "
+                         f"(tensor of shape {x.shape})")
+    if x.ndim == 0:
+        return _zero_d(x)
+    idx = mv.narrow(_order(x, d, largest), d, 0, k)
+    return ix.ValuesIndices(ix.gather(x, d, idx), idx)
+
+
+def _kth_index(x: Tensor, d: int, k: int, op: str, keepdim: bool, nan_wins: bool = False
+               ) -> Tensor:
+    """Index along d of the k-th smallest (0-based) value. ``nan_wins``: a slice with a
+    NaN gives the first NaN's index (PyTorch's median propagates NaN)."""
+    n = x.shape[d]
+    if n == 0:
+        raise ValueError(f"{op}: cannot take the {op} of an empty dimension (dimension {d} of "
+                         f"shape {x.shape})")
+    be = x.backend
+    idx = mv.narrow(_order(x, d, False), d, k, 1).data
+    if nan_wins and x.dtype.kind == "f":
+        nan = be.unary("isnan", x.data)
+        first_nan = be.reshape(be.reduce("argmax", nan, d, True), idx.shape)
+        idx = be.where(be.reduce("any", nan, d, True), first_nan, idx)
+    idx = be.astype(idx, dtypes.int64)
+    if not keepdim:
+        idx = be.reshape(idx, x.shape[:d] + x.shape[d + 1:])
+    return x._constant(idx)
+
+
+def _select(x: Tensor, d: int, idx: Tensor, keepdim: bool) -> ix.ValuesIndices:
+    kept = idx if keepdim else idx.unsqueeze(d)
+    values = ix.gather(x, d, kept)
+    return ix.ValuesIndices(values if keepdim else values.squeeze(d), idx)
+
+
+class Median(Function):
+    """The lower median of all elements (the ⌊(n−1)/2⌋-th smallest; NaN if any is NaN).
+    Its gradient is shared evenly among the entries equal to it (as PyTorch's
+    ``median()`` without dim)."""
+
+    @staticmethod
+    def forward(ctx: Context, x: Array) -> Array:
+        be = ctx.backend
+        flat = be.reshape(x, (-1,))
+        order = be.argsort(flat, 0)
+        value = be.getitem(flat, order[(flat.shape[0] - 1) // 2])
+        nan = be.unary("isnan", flat) if x.dtype.kind == "f" else None
+        if nan is not None and bool(be.reduce("any", nan)):
+            value = be.asarray(float("nan"), dtype=x.dtype)
+        ctx.axes = tuple(range(x.ndim))
+        ctx.top = be.reshape(value, (1,) * x.ndim)
+        ctx.save_for_backward(x)
+        return be.asarray(value, dtype=x.dtype)
+
+    @staticmethod
+    def backward(ctx: Context, g: Tensor) -> Tensor:
+        return _extreme_backward(ctx, g)
+
+
+def median(x: Tensor, dim: int | None = None, keepdim: bool = False) -> Any:
+    """The lower median (for an even count the smaller of the two middle values, as
+    PyTorch — not their mean, as numpy). Without ``dim``: one value over all elements.
+    With ``dim``: (values, indices) along it."""
+    if dim is None:
+        if x.size == 0:
+            raise ValueError(f"median: cannot take the median of an empty tensor "
+                             f"(shape {x.shape})")
+        return Median.apply(x)
+    d = operands.dim(dim, x.ndim, "median")
+    if x.ndim == 0:
+        return _zero_d(x)
+    idx = _kth_index(x, d, (x.shape[d] - 1) // 2, "median", keepdim, nan_wins=True)
+    return _select(x, d, idx, keepdim)
+
+
+def kthvalue(x: Tensor, k: int, dim: int = -1, keepdim: bool = False) -> ix.ValuesIndices:
+    """(values, indices) of the k-th smallest entry (1-based k) along ``dim``."""
+    d = operands.dim(dim, x.ndim, "kthvalue")
+    if x.ndim == 0:
+        if k != 1:
+            raise ValueError(f"kthvalue: k ({k}) is out of range for a 0-d tensor")
+        return _zero_d(x)
+    if not 1 <= k <= x.shape[d]:
+        raise ValueError(f"kthvalue: k ({k}) is out of range for dimension {d} of size "
+                         f"{x.shape[d]} (tensor of shape {x.shape})")
+    return _select(x, d, _kth_index(x, d, k - 1, "kthvalue", keepdim), keepdim)

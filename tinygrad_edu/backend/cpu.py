@@ -21,6 +21,8 @@ class CPUBackend(ArrayModuleBackend):
         for table in (self._unary, self._binary):
             for name in _MAY_WARN.intersection(table):
                 table[name] = _quiet(table[name])
+        for name in ("sum", "prod"):  # inf − inf and overflow in a reduction, silently
+            self._reduce[name] = _quiet(self._reduce[name])
 
     def to_numpy(self, a: Array) -> np.ndarray:
         return np.asarray(a)
@@ -37,9 +39,9 @@ _MAY_WARN = {"div", "pow", "log", "log1p", "sqrt", "reciprocal", "exp", "expm1",
 
 
 def _quiet(fn: Any) -> Any:
-    def call(*args: Any) -> Any:
+    def call(*args: Any, **kwargs: Any) -> Any:
         with np.errstate(all="ignore"):
-            return fn(*args)
+            return fn(*args, **kwargs)
 
     call.__name__ = getattr(fn, "__name__", "op")
     return call

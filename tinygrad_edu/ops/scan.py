@@ -7,6 +7,7 @@ collects from outputs k…n−1, a *reverse* cumulative sum (:func:`reverse_cums
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
 from .. import dtypes
@@ -83,13 +84,19 @@ class LogCumSumExp(Function):
     @staticmethod
     def backward(ctx: Context, g: Tensor) -> Tensor:
         x, out = ctx.saved_tensors
-        a = ctx.axis
+        a, be = ctx.axis, ctx.backend
+        # e^(−inf) = 0: a −inf input gets no gradient (and is kept out of inf − inf)
+        neg_inf = x._constant(be.binary("eq", x.data, be.asarray(-math.inf, x.dtype)))
+        xs = ew.where(neg_inf, 0.0, x)
+        # z_j = −inf only where every x_i, i ≤ j, is −inf: those terms reach masked k only
+        outs = ew.where(x._constant(be.binary("eq", out.data, be.asarray(-math.inf, x.dtype))),
+                        0.0, out)
 
         def part(gp: Tensor) -> Tensor:  # Σ_{j≥k} gp_j e^{x_k − z_j} for gp ≥ 0
-            rev = mv.flip(_logcumsumexp(mv.flip(gp.log() - out, a), a), a)
-            return (rev + x).exp()
+            rev = mv.flip(_logcumsumexp(mv.flip(gp.log() - outs, a), a), a)
+            return ew.where(neg_inf, 0.0, rev + xs).exp()
 
-        return part(g.clamp(min=0.0)) - part((-g).clamp(min=0.0))
+        return ew.where(neg_inf, 0.0, part(g.clamp(min=0.0)) - part((-g).clamp(min=0.0)))
 
 
 def _scan(fn: type[Function], x: Tensor, dim: Any, op: str) -> Tensor:

@@ -269,7 +269,9 @@ class ScatterReduce(Function):
                           be.binary("div", be.getitem(be.binary("mul", gd, out), index),
                                     be.where(src_is_0, one, src)))
         else:  # amax / amin: shared evenly among the entries equal to the result
-            x_hit = be.binary("logical_and", be.binary("eq", x, out), mine)
+            # x counts among the ties wherever it equals the result, even when it was left
+            # out (include_self=False) and then gets no share: PyTorch's rule, kept exactly
+            x_hit = be.binary("eq", x, out)
             s_hit = be.binary("eq", src, be.getitem(out, index))
             count = be.binary("add", be.astype(x_hit, dt),
                               be.scatter_add(x.shape, dt, index, be.astype(s_hit, dt)))

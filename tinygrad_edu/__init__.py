@@ -22,6 +22,10 @@ from .ops.index import (  # noqa: E402
     diag,
     diagonal,
     gather,
+    index_add,
+    index_copy,
+    index_fill,
+    index_put,
     index_select,
     masked_fill,
     masked_select,
@@ -30,6 +34,8 @@ from .ops.index import (  # noqa: E402
     scatter,
     scatter_add,
     scatter_reduce,
+    take,
+    take_along_dim,
 )
 from .ops.movement import flip, meshgrid, movedim, narrow, roll, unbind  # noqa: E402
 from .ops.movement import movedim as moveaxis  # noqa: E402
@@ -38,7 +44,8 @@ from .ops.scan import cummax, cummin, cumprod, cumsum, logcumsumexp  # noqa: E40
 from .ops.sort import argsort, kthvalue, median, sort, topk  # noqa: E402
 
 __all__ += ["argsort", "argwhere", "cummax", "cummin", "cumprod", "cumsum", "diag",
-            "diagonal", "einsum", "flip", "gather", "index_select", "kthvalue",
+            "diagonal", "einsum", "flip", "gather", "index_add", "index_copy",
+            "index_fill", "index_put", "index_select", "take", "take_along_dim", "kthvalue",
             "logcumsumexp", "masked_fill", "masked_select", "median", "meshgrid", "movedim",
             "moveaxis", "narrow", "nonzero", "norm", "prod", "repeat_interleave", "roll",
             "scatter", "scatter_add", "scatter_reduce", "sort", "std_mean", "topk", "unbind",

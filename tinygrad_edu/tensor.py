@@ -518,9 +518,9 @@ class Tensor:
     # more reductions, scans and sorting (ops/reduce.py, ops/scan.py, ops/sort.py):
     prod, norm, var_mean, std_mean, amax, amin = rd.prod, rd.norm, rd.var_mean, rd.std_mean, \
         rd.max, rd.min
-    cumsum, cumprod, cummax, cummin = sc.cumsum, sc.cumprod, sc.cummax, sc.cummin
-    logcumsumexp, sort, argsort, topk = sc.logcumsumexp, so.sort, so.argsort, so.topk
-    median, kthvalue = so.median, so.kthvalue
+    cumsum, cumprod, cummax, cummin, logcumsumexp = sc.cumsum, sc.cumprod, sc.cummax, \
+        sc.cummin, sc.logcumsumexp
+    sort, argsort, topk, median, kthvalue = so.sort, so.argsort, so.topk, so.median, so.kthvalue
 
     # movement (ops/movement.py)
     reshape = view = mv.reshape
@@ -530,17 +530,22 @@ class Tensor:
     __getitem__ = mv.getitem
     pad = mv.pad
     # more shape ops (ops/movement.py):
-    flip, roll, repeat, unbind, unfold = mv.flip, mv.roll, mv.repeat, mv.unbind, mv.unfold
-    narrow, movedim, moveaxis = mv.narrow, mv.movedim, mv.movedim
+    flip, roll, repeat, unbind, unfold, narrow = mv.flip, mv.roll, mv.repeat, mv.unbind, \
+        mv.unfold, mv.narrow
+    movedim = moveaxis = mv.movedim
     cat = concatenate = staticmethod(mv.cat)
     stack = staticmethod(mv.stack)
     # indexing (ops/index.py):
-    __setitem__ = mv.setitem
-    gather, scatter, scatter_add = ix.gather, ix.scatter, ix.scatter_add
-    scatter_reduce, index_select, repeat_interleave = ix.scatter_reduce, ix.index_select, \
+    __setitem__, gather, scatter, scatter_add, scatter_reduce, index_select, masked_fill, \
+        masked_select, nonzero, argwhere, diag, diagonal, take, take_along_dim, index_add, \
+        index_copy, index_fill, index_put, repeat_interleave = mv.setitem, ix.gather, \
+        ix.scatter, ix.scatter_add, ix.scatter_reduce, ix.index_select, ix.masked_fill, \
+        ix.masked_select, ix.nonzero, ix.argwhere, ix.diag, ix.diagonal, ix.take, \
+        ix.take_along_dim, ix.index_add, ix.index_copy, ix.index_fill, ix.index_put, \
         ix.repeat_interleave
-    masked_fill, masked_select, nonzero = ix.masked_fill, ix.masked_select, ix.nonzero
-    argwhere, diag, diagonal = ix.argwhere, ix.diag, ix.diagonal
+    masked_fill_, scatter_, scatter_add_, scatter_reduce_, index_add_, index_copy_, \
+        index_fill_, index_put_ = ix.masked_fill_, ix.scatter_, ix.scatter_add_, \
+        ix.scatter_reduce_, ix.index_add_, ix.index_copy_, ix.index_fill_, ix.index_put_
 
     @property
     def T(self) -> Tensor:

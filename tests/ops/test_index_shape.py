@@ -139,6 +139,33 @@ CASES: dict[str, tuple[Callable[..., Any], list[np.ndarray]]] = {
     "nonzero": (lambda m, x: m.nonzero(x > 0), [rnd(3, 4)]),
     "nonzero_tuple": (lambda m, x: m.nonzero(x > 0.5, as_tuple=True), [rnd(2, 3, 2)]),
     "nonzero_none": (lambda m, x: (x > 10).nonzero(), [rnd(3, 4)]),
+    # index_add / index_copy / index_fill / index_put / take / take_along_dim
+    "index_add": (lambda m, x, s: x.index_add(1, L(m, [2, 0, 2]), s, alpha=1.5),
+                  [rnd(2, 3), rnd(2, 3)]),
+    "index_copy": (lambda m, x, s: x.index_copy(0, L(m, [2, 0]), s), [rnd(3, 2), rnd(2, 2)]),
+    "index_fill": (lambda m, x: x.index_fill(1, L(m, [0, 2]), -2.0), [rnd(2, 3)]),
+    "index_fill_tensor": (lambda m, x, v: x.index_fill(1, L(m, [1]), v),
+                          [rnd(2, 3), np.array(4.0)]),
+    "index_put": (lambda m, x, v: x.index_put((L(m, [0, 1]), L(m, [2, 0])), v),
+                  [rnd(2, 3), rnd(2)]),
+    "index_put_accumulate": (
+        lambda m, x, v: x.index_put((L(m, [0, 0, 1]),), v, accumulate=True),
+        [rnd(2, 3), rnd(3)]),
+    "take": (lambda m, x: m.take(x, L(m, [[0, 5], [3, 3]])), [rnd(2, 3)]),
+    "take_along_dim": (lambda m, x: m.take_along_dim(x, L(m, [[0], [2]]), 1), [rnd(2, 3)]),
+    "take_along_dim_broadcast": (lambda m, x: x.take_along_dim(L(m, [[[1, 0]]]), dim=2),
+                                 [rnd(2, 3, 4)]),
+    "take_along_dim_flat": (lambda m, x: m.take_along_dim(x, L(m, [5, 0])), [rnd(2, 3)]),
+    # in-place forms on a tensor in a graph (PyTorch rewrites the graph)
+    "masked_fill_": (lambda m, x: (x * 1).masked_fill_(L(m, MASK), 0.5), [rnd(3, 4)]),
+    "scatter_": (lambda m, x, s: (x * 1).scatter_(0, L(m, UNIQ0), s), [rnd(3, 4), rnd(2, 4)]),
+    "scatter_add_": (lambda m, x, s: (x * 2).scatter_add_(1, L(m, IDX), s),
+                     [rnd(2, 3), rnd(2, 4)]),
+    "scatter_reduce_": (lambda m, x, s: (x + 0).scatter_reduce_(1, L(m, IDX), s, "amax"),
+                        [rnd(2, 3, seed=4), rnd(2, 4)]),
+    "index_add_": (lambda m, x, s: (x * 1).index_add_(0, L(m, [1, 1]), s),
+                   [rnd(2, 3), rnd(2, 3)]),
+    "index_fill_": (lambda m, x: (x * 1).index_fill_(0, L(m, [1]), 3.0), [rnd(2, 3)]),
     # flip / roll / repeat / repeat_interleave / unbind / unfold / unflatten
     "flip": (lambda m, x: m.flip(x, (0, 2)), [rnd(2, 3, 4)]),
     "flip_method": (lambda m, x: x.flip(-1), [rnd(2, 3)]),
@@ -205,6 +232,7 @@ CASES: dict[str, tuple[Callable[..., Any], list[np.ndarray]]] = {
     "index_lists_separated": (lambda m, x: x[[0, 1], :, [0, 1]], [rnd(2, 3, 4)]),
     "index_int_none_list": (lambda m, x: x[0, None, :, [1, 2]], [rnd(2, 3, 4)]),
     "index_int_ellipsis_list": (lambda m, x: x[1, ..., [0, 0, 3]], [rnd(2, 3, 4)]),
+    "index_0d_tensor_slice_list": (lambda m, x: x[L(m, 1), :, [0, 1]], [rnd(2, 3, 4)]),
     "index_int_slice_bool": (lambda m, x: x[0, :, L(m, [True, False, True, True])],
                              [rnd(2, 3, 4)]),
 }
@@ -315,6 +343,20 @@ def test_setitem_bad_shape_names_the_op() -> None:
         x[0] = Tensor.ones(4)
     with pytest.raises(IndexError, match="index"):
         x[5] = 1.0
+
+
+def test_in_place_forms() -> None:
+    x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match="masked_fill_: a leaf tensor that requires grad"):
+        x.masked_fill_(Tensor([True, False, True]), 0.0)
+    with tg.no_grad():
+        assert x.masked_fill_(Tensor([True, False, False]), 0.0) is x
+    assert x.tolist() == [0.0, 2.0, 3.0] and x._version == 1
+    y = Tensor.zeros(2, 3)
+    view = y.detach()
+    y.index_fill_(1, Tensor([0, 2]), 1.0).scatter_add_(0, Tensor([[1, 1, 1]]),
+                                                        Tensor([[1.0, 2.0, 3.0]]))
+    assert view.tolist() == [[1.0, 0.0, 1.0], [2.0, 2.0, 4.0]] and view._version == 2
 
 
 def test_modified_output_is_caught_in_backward() -> None:

@@ -418,3 +418,112 @@ def repeat_interleave(x: Any, repeats: Any = None, dim: int | None = None, *,
     if x.ndim == 0:
         x = x.reshape(1)
     return mv.GetItem.apply(x, index=(slice(None),) * d + (x.backend.asarray(idx),))
+
+
+# ---- along one dim with a 1-d index; in-place forms ----------------------------------
+
+
+def _dim_index(x: Tensor, dim: int, index: Any, op: str) -> tuple[int, Tensor, tuple[Any, ...]]:
+    """dim, the 1-d index, and the numpy index ``x[:, …, index]`` (index at ``dim``)."""
+    d, idx = _prepare(x, dim, index, op)
+    if idx.ndim > 1:
+        raise ValueError(f"{op}: index must be 0-d or 1-d, got shape {idx.shape}")
+    idx = idx.reshape(-1)
+    _check_range(op, idx, x.shape[d] if x.ndim else 1, d, x.shape)
+    return d, idx, (slice(None),) * d + (idx.data,)
+
+
+def _check_source(op: str, x: Tensor, d: int, idx: Tensor, source: Tensor) -> Tensor:
+    want = x.shape[:d] + (idx.size,) + x.shape[d + 1:]
+    if source.shape != want:
+        raise ValueError(f"{op}: source of shape {source.shape} does not match: expected "
+                         f"{want} (x of shape {x.shape}, {idx.size} indices along dim {d})")
+    return source.to_dtype(x.dtype) if source.dtype != x.dtype else source
+
+
+def index_add(x: Tensor, dim: int, index: Any, source: Tensor, *, alpha: Any = 1) -> Tensor:
+    """out = x, then out[…, index[i], …] += alpha · source[…, i, …] along ``dim`` (repeats
+    add up). Gradients: g to x, alpha · g[…, index, …] to source."""
+    d, idx, where = _dim_index(x, dim, index, "index_add")
+    src = _check_source("index_add", x, d, idx, source)
+    return x + mv.ScatterAdd.apply(src * alpha if alpha != 1 else src, shape=x.shape,
+                                   index=where)
+
+
+def index_copy(x: Tensor, dim: int, index: Any, source: Tensor) -> Tensor:
+    """out = x, then out[…, index[i], …] = source[…, i, …] along ``dim``. Gradients: g with
+    zeros at the copied entries to x, g[…, index, …] to source."""
+    d, idx, where = _dim_index(x, dim, index, "index_copy")
+    src = _check_source("index_copy", x, d, idx, source)
+    return mv.IndexPut.apply(x, src, steps=(where,))
+
+
+def index_fill(x: Tensor, dim: int, index: Any, value: Any) -> Tensor:
+    """out = x with ``value`` (a number or a 0-d tensor) at index along ``dim``."""
+    _, _, where = _dim_index(x, dim, index, "index_fill")
+    v = operands.as_tensor(x, value, "index_fill")
+    if v.ndim != 0:
+        raise ValueError(f"index_fill: value must be a number or a 0-d tensor, got shape "
+                         f"{v.shape}")
+    return mv.IndexPut.apply(x, v.to_dtype(x.dtype) if v.dtype != x.dtype else v,
+                             steps=(where,))
+
+
+def index_put(x: Tensor, indices: Any, values: Any, accumulate: bool = False) -> Tensor:
+    """out = x with out[indices] = values (``accumulate=True``: +=, repeats adding up);
+    ``indices`` is a tuple of index tensors, as ``x[indices]`` takes them."""
+    idx = mv._index(x, tuple(indices))
+    v = operands.as_tensor(x, values, "index_put")
+    v = v.to_dtype(x.dtype) if v.dtype != x.dtype else v
+    if accumulate:
+        target = mv.GetItem.apply(x, index=idx).shape
+        return x + mv.ScatterAdd.apply(v.expand(target), shape=x.shape, index=idx)
+    return mv.IndexPut.apply(x, v, steps=(idx,))
+
+
+def take(x: Tensor, index: Any) -> Tensor:
+    """The entries of the *flattened* x at ``index`` (any shape; the result has its
+    shape). ∂L/∂x adds g back at those entries."""
+    idx = _int_index(index, x, "take")
+    _check_range("take", idx, x.size, 0, x.shape)
+    return mv.GetItem.apply(x.reshape(-1), index=idx.data)
+
+
+def take_along_dim(x: Tensor, indices: Any, dim: int | None = None) -> Tensor:
+    """gather with broadcasting: x and indices broadcast in every dim but ``dim``; with
+    dim None, the flattened x at the flattened indices."""
+    idx = _int_index(indices, x, "take_along_dim")
+    if dim is None:
+        return gather(x.reshape(-1), 0, idx.reshape(-1))
+    d = operands.dim(dim, x.ndim, "take_along_dim")
+    if idx.ndim != x.ndim:
+        raise ValueError(f"take_along_dim: indices of shape {idx.shape} need as many dims as "
+                         f"x of shape {x.shape}")
+    xs = list(x.shape)
+    ids = list(idx.shape)
+    xs[d] = ids[d] = 1
+    common = operands.broadcast_shapes("take_along_dim", tuple(xs), tuple(ids))
+    xb = x.expand(common[:d] + (x.shape[d],) + common[d + 1:])
+    ib = idx.expand(common[:d] + (idx.shape[d],) + common[d + 1:])
+    return gather(xb, d, ib)
+
+
+def _in_place_form(fn: Any) -> Any:
+    name = fn.__name__ + "_"
+
+    def method(x: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+        return mv.in_place(x, name, fn, *args, **kwargs)
+
+    method.__name__ = name
+    method.__doc__ = f"In-place :func:`{fn.__name__}` (see ``movement.in_place``)."
+    return method
+
+
+masked_fill_ = _in_place_form(masked_fill)
+scatter_ = _in_place_form(scatter)
+scatter_add_ = _in_place_form(scatter_add)
+scatter_reduce_ = _in_place_form(scatter_reduce)
+index_add_ = _in_place_form(index_add)
+index_copy_ = _in_place_form(index_copy)
+index_fill_ = _in_place_form(index_fill)
+index_put_ = _in_place_form(index_put)

@@ -337,11 +337,16 @@ def pad(x: Tensor, pad_width: Any, value: float = 0.0) -> Tensor:
 
 
 def _is_int(it: Any) -> bool:
+    """An integer scalar index: a Python/numpy int, or a 0-d integer tensor (PyTorch treats
+    both as ``select``)."""
+    if hasattr(it, "shape") and hasattr(it, "dtype") and not isinstance(it, np.generic):
+        return it.ndim == 0 and it.dtype.kind in "iu"
     return isinstance(it, (int, np.integer)) and not isinstance(it, (bool, np.bool_))
 
 
 def _is_array(it: Any) -> bool:
-    return hasattr(it, "shape") and hasattr(it, "dtype") and not isinstance(it, np.generic)
+    return hasattr(it, "shape") and hasattr(it, "dtype") and not isinstance(it, np.generic) \
+        and not _is_int(it)
 
 
 def torch_index_steps(index: Any) -> tuple[Any, ...]:
@@ -461,6 +466,39 @@ def setitem(x: Tensor, index: Any, value: Any) -> None:
     x._ctx = new._ctx
     if new._ctx is not None:
         object.__setattr__(new._ctx, "_output", weakref.ref(x))
+
+
+def in_place(x: Tensor, op: str, fn: Any, *args: Any, **kwargs: Any) -> Tensor:
+    """``x.op_(...)``: x ← fn(x, ...), written into x's own memory (views see it) and
+    bumping its version. Under grad mode a leaf that requires grad is refused (as in
+    PyTorch); a tensor in a graph, or one given an argument that requires grad, takes
+    the result's place in the graph (its gradient flows through ``fn`` to its old self)."""
+    from .. import autograd
+    from .. import tensor as _tensor
+
+    tensors = [a for a in (*args, *kwargs.values()) if operands.is_tensor(a)]
+    recording = autograd.is_grad_enabled() and (
+        x.requires_grad or any(t.requires_grad for t in tensors))
+    if recording and x.requires_grad and x.is_leaf:
+        raise RuntimeError(
+            f"{op}: a leaf tensor that requires grad (shape {x.shape}) cannot be changed in "
+            "place while gradients are recorded; do it under `with no_grad():`, or use the "
+            f"out-of-place {op.rstrip('_')}()")
+    be = x.backend
+    if not recording:
+        with autograd.no_grad():
+            out = fn(x, *args, **kwargs)
+        be.index_put(x.data, Ellipsis, out.data)
+        x._increment_version()
+        return x
+    old = _tensor.Tensor._wrap(be.copy(x.data), x.device, x.requires_grad)
+    old._ctx = x._ctx
+    new = fn(old, *args, **kwargs)
+    be.index_put(x.data, Ellipsis, new.data)
+    x._increment_version()
+    x.requires_grad = True
+    x._ctx = new._ctx
+    return x
 
 
 # ---- more shape ops --------------------------------------------------------------------

@@ -126,6 +126,9 @@ CASES: dict[str, tuple[Callable[..., Any], list[np.ndarray]]] = {
     "var_mean": (lambda m, x: m.var_mean(x, 1), [rnd(3, 5)]),
     "std_mean_keepdim": (lambda m, x: m.std_mean(x, 0, keepdim=True), [rnd(3, 5)]),
     "std_mean_all": (lambda m, x: m.std_mean(x), [rnd(3, 5)]),
+    "var_mean_positional_unbiased": (lambda m, x: m.var_mean(x, 1, False, True), [rnd(3, 5)]),
+    "std_mean_unbiased_only": (lambda m, x: m.std_mean(x, True), [rnd(3, 5)]),
+    "median_empty": (lambda m, x: x.median(), [np.zeros((0, 2))]),
     "var_mean_correction0": (lambda m, x: m.var_mean(x, (0, 2), correction=0),
                              [rnd(2, 3, 4)]),
     # norm
@@ -336,6 +339,7 @@ def test_float32_stays_float32() -> None:
     (lambda x: x.norm("nuc"), "norm: p='nuc' is not supported"),
     (lambda x: x.long().norm(), "norm: expected a floating-point tensor"),
     (lambda x: Tensor.zeros(2, 0).median(1), "median: cannot take the median of an empty"),
+    (lambda x: Tensor.zeros(0, dtype="int64").median(), "median: an empty int64 tensor"),
     (lambda x: x.kthvalue(4), r"kthvalue: k \(4\) is out of range"),
 ])
 def test_errors_name_the_op(call: Callable[[Tensor], Any], message: str) -> None:

@@ -298,18 +298,27 @@ def prod(x: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None
                       keepdims=keepdim if keepdims is None else keepdims)
 
 
-def var_mean(x: Tensor, dim: Any = None, *, correction: int = 1, keepdim: bool = False,
-             unbiased: bool | None = None) -> tuple[Tensor, Tensor]:
-    """(var, mean) over ``dim`` in one call (see :func:`var` for ``correction``)."""
-    return (var(x, dim, correction=correction, unbiased=unbiased, keepdim=keepdim),
-            mean(x, dim, keepdim=keepdim))
+def _moments(op: Any, x: Tensor, dim: Any, unbiased: Any, keepdim: bool,
+             correction: int | None) -> tuple[Tensor, Tensor]:
+    if isinstance(dim, bool):  # var_mean(x, True): PyTorch's (input, unbiased) overload
+        dim, unbiased = None, dim
+    if correction is None:
+        correction = 1 if unbiased is None else int(unbiased)
+    return (op(x, dim, correction=correction, keepdim=keepdim), mean(x, dim, keepdim=keepdim))
 
 
-def std_mean(x: Tensor, dim: Any = None, *, correction: int = 1, keepdim: bool = False,
-             unbiased: bool | None = None) -> tuple[Tensor, Tensor]:
-    """(std, mean) over ``dim`` in one call (see :func:`var` for ``correction``)."""
-    return (std(x, dim, correction=correction, unbiased=unbiased, keepdim=keepdim),
-            mean(x, dim, keepdim=keepdim))
+def var_mean(x: Tensor, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False,
+             *, correction: int | None = None) -> tuple[Tensor, Tensor]:
+    """(var, mean) over ``dim`` in one call; ``correction`` (default 1) or the older
+    ``unbiased`` as in :func:`var`."""
+    return _moments(var, x, dim, unbiased, keepdim, correction)
+
+
+def std_mean(x: Tensor, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False,
+             *, correction: int | None = None) -> tuple[Tensor, Tensor]:
+    """(std, mean) over ``dim`` in one call; ``correction`` (default 1) or the older
+    ``unbiased`` as in :func:`var`."""
+    return _moments(std, x, dim, unbiased, keepdim, correction)
 
 
 class Norm2(Function):

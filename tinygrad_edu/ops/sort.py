@@ -106,11 +106,11 @@ class Median(Function):
     def forward(ctx: Context, x: Array) -> Array:
         be = ctx.backend
         flat = be.reshape(x, (-1,))
-        order = be.argsort(flat, 0)
-        value = be.getitem(flat, order[(flat.shape[0] - 1) // 2])
         nan = be.unary("isnan", flat) if x.dtype.kind == "f" else None
-        if nan is not None and bool(be.reduce("any", nan)):
-            value = be.asarray(float("nan"), dtype=x.dtype)
+        if flat.shape[0] == 0 or (nan is not None and bool(be.reduce("any", nan))):
+            value = be.asarray(float("nan"), dtype=x.dtype)  # also of nothing, as PyTorch
+        else:
+            value = be.getitem(flat, be.argsort(flat, 0)[(flat.shape[0] - 1) // 2])
         ctx.axes = tuple(range(x.ndim))
         ctx.top = be.reshape(value, (1,) * x.ndim)
         ctx.save_for_backward(x)
@@ -124,11 +124,11 @@ class Median(Function):
 def median(x: Tensor, dim: int | None = None, keepdim: bool = False) -> Any:
     """The lower median (for an even count the smaller of the two middle values, as
     PyTorch — not their mean, as numpy). Without ``dim``: one value over all elements.
-    With ``dim``: (values, indices) along it."""
+    With ``dim``: (values, indices) along it. NaN if a NaN is present (and for an empty
+    tensor without ``dim``)."""
     if dim is None:
-        if x.size == 0:
-            raise ValueError(f"median: cannot take the median of an empty tensor "
-                             f"(shape {x.shape})")
+        if x.size == 0 and x.dtype.kind != "f":
+            raise ValueError(f"median: an empty {x.dtype} tensor has no median")
         return Median.apply(x)
     d = operands.dim(dim, x.ndim, "median")
     if x.ndim == 0:

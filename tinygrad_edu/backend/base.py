@@ -22,6 +22,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, TypeAlias
 
+import numpy as _np  # only for fallbacks where an array module lacks an operation
+
 #: A numpy.ndarray on the CPU, a cupy.ndarray on the GPU.
 Array: TypeAlias = Any
 Shape: TypeAlias = tuple[int, ...]
@@ -254,8 +256,15 @@ class ArrayModuleBackend(Backend):
             return getattr(self.xp, "cum" + op)(a, axis=axis, dtype=a.dtype)
         if a.shape[axis] == 0:
             return a.copy()
-        return getattr(self.xp, {"max": "maximum", "min": "minimum"}.get(op, op)).accumulate(
-            a, axis=axis)
+        name = {"max": "maximum", "min": "minimum"}.get(op, op)
+        try:
+            return getattr(self.xp, name).accumulate(a, axis=axis)
+        except (AttributeError, NotImplementedError, TypeError):  # an older CuPy
+            return self._on_host(lambda h: getattr(_np, name).accumulate(h, axis=axis), a)
+
+    def _on_host(self, fn: Callable[..., Any], *arrays: Array) -> Array:
+        """Fallback for what the array module lacks: run ``fn`` in numpy and copy back."""
+        return self.asarray(fn(*(_np.asarray(self.to_numpy(a)) for a in arrays)))
 
     def argsort(self, a: Array, axis: int, descending: bool = False) -> Array:
         if not descending:
@@ -271,8 +280,16 @@ class ArrayModuleBackend(Backend):
                   ) -> Array:
         if reduce is None:
             a[index] = values
-        else:
-            getattr(self.xp, INDEX_REDUCE_OPS[reduce]).at(a, index, values)
+            return a
+        name = INDEX_REDUCE_OPS[reduce]
+        try:
+            getattr(self.xp, name).at(a, index, values)
+        except (AttributeError, NotImplementedError, TypeError):  # CuPy lacks some ufunc.at
+            host = _np.asarray(self.to_numpy(a)).copy()
+            conv = tuple(_np.asarray(self.to_numpy(i)) if hasattr(i, "shape") else i
+                         for i in (index if isinstance(index, tuple) else (index,)))
+            getattr(_np, name).at(host, conv, _np.asarray(self.to_numpy(values)))
+            a[...] = self.asarray(host)
         return a
 
     def nonzero(self, a: Array) -> tuple[Array, ...]:

@@ -305,7 +305,8 @@ def _mask(mask: Any, ref: Tensor, op: str) -> Tensor:
 
 def masked_fill(x: Tensor, mask: Any, value: Any) -> Tensor:
     """x with ``value`` where ``mask`` (bool, broadcast to x's shape) is True. ``value``
-    is a number or a 0-d tensor (which then receives the gradient Σ g over the mask)."""
+    is a number or a 0-d tensor. ∂L/∂x = g where the mask is False (0 where it is True);
+    a tensor ``value`` receives Σ g over the mask."""
     m = _mask(mask, x, "masked_fill")
     shape = operands.broadcast_shapes("masked_fill", x.shape, m.shape)
     if shape != x.shape:
@@ -323,7 +324,8 @@ def masked_fill(x: Tensor, mask: Any, value: Any) -> Tensor:
 
 
 def masked_select(x: Tensor, mask: Any) -> Tensor:
-    """A 1-d tensor of the entries of x where ``mask`` is True (x and mask broadcast)."""
+    """A 1-d tensor of the entries of x where ``mask`` is True (x and mask broadcast).
+    ∂L/∂x puts g back at those entries (summed over broadcast copies), 0 elsewhere."""
     m = _mask(mask, x, "masked_select")
     shape = operands.broadcast_shapes("masked_select", x.shape, m.shape)
     return mv.GetItem.apply(x.expand(shape), index=m.expand(shape).data)
@@ -331,7 +333,8 @@ def masked_select(x: Tensor, mask: Any) -> Tensor:
 
 def nonzero(x: Tensor, *, as_tuple: bool = False) -> Any:
     """The indices of the nonzero entries: an int64 tensor of shape (count, ndim), or with
-    ``as_tuple=True`` one 1-d tensor per dim (what ``x[...]`` takes)."""
+    ``as_tuple=True`` one 1-d tensor per dim (what ``x[...]`` takes). Not
+    differentiable (indices)."""
     be = x.backend
     data = x.data if x.ndim else be.reshape(x.data, (1,))
     idx = [be.astype(i, dtypes.int64) for i in be.nonzero(data)]
@@ -376,7 +379,8 @@ def _diagonal(x: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tenso
 
 def diag(x: Tensor, diagonal: int = 0) -> Tensor:
     """1-d x: the square matrix with x on its ``diagonal``-th diagonal (0 the main one,
-    > 0 above, < 0 below); 2-d x: that diagonal of x, as a 1-d tensor."""
+    > 0 above, < 0 below); 2-d x: that diagonal of x, as a 1-d tensor. The gradient takes
+    (or puts back) the same diagonal of g."""
     if x.ndim == 2:
         return _diagonal(x, diagonal)
     if x.ndim != 1:

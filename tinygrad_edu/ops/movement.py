@@ -525,7 +525,8 @@ def flip(x: Tensor, *dims: Any) -> Tensor:
 
 def roll(x: Tensor, shifts: Any, dims: Any = None) -> Tensor:
     """Shift the elements cyclically: ``out[(i + s) % n] = x[i]`` along each dim (the
-    flattened tensor when ``dims`` is None, then restored to its shape)."""
+    flattened tensor when ``dims`` is None, then restored to its shape). ∂L/∂x is g rolled
+    back by −s."""
     if dims is None:
         if isinstance(shifts, (tuple, list)) and len(shifts) != 1:
             raise ValueError(f"roll: without dims, shifts must be one int, got {shifts}")
@@ -564,7 +565,8 @@ def repeat(x: Tensor, *sizes: Any) -> Tensor:
 
 
 def unbind(x: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
-    """The slices along ``dim``, as a tuple of tensors with that dim removed."""
+    """The slices along ``dim``, as a tuple of tensors with that dim removed; each slice's
+    gradient goes back to its place (zeros elsewhere)."""
     if x.ndim == 0:
         raise ValueError("unbind: a 0-d tensor has no dimension to unbind")
     d = operands.dim(dim, x.ndim, "unbind")
@@ -573,7 +575,7 @@ def unbind(x: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
 
 def narrow(x: Tensor, dim: int, start: Any, length: int) -> Tensor:
     """``x`` restricted to ``start … start+length−1`` along ``dim`` (start may be
-    negative, counted from the end)."""
+    negative, counted from the end). ∂L/∂x is g with zeros outside the window."""
     d = operands.dim(dim, x.ndim, "narrow")
     n = x.shape[d] if x.ndim else 1
     s = int(start)
@@ -592,7 +594,7 @@ def narrow(x: Tensor, dim: int, start: Any, length: int) -> Tensor:
 
 def movedim(x: Tensor, source: Any, destination: Any) -> Tensor:
     """Move dims ``source`` to positions ``destination`` (ints or sequences); the others
-    keep their order (numpy's ``moveaxis``)."""
+    keep their order (numpy's ``moveaxis``). A permutation: the gradient is moved back."""
     src = tuple(source) if isinstance(source, (tuple, list)) else (source,)
     dst = tuple(destination) if isinstance(destination, (tuple, list)) else (destination,)
     if len(src) != len(dst):

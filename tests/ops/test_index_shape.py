@@ -282,6 +282,7 @@ def test_scatter_reads_only_the_corner_of_a_bigger_src() -> None:
     (([0, 1], slice(None), [2, 3]), np.array([1.0, 2.0, 3.0])),  # PyTorch's (2, 3) layout
     ((Ellipsis, 0), np.ones((1, 3))),  # extra leading 1-sized dims are dropped
     ((np.array([[True, False, True], [False, True, True]]),), -1.0),
+    ((np.array(1), slice(None), [0, 3]), np.array([7.0, 8.0])),  # a 0-d tensor index
 ])
 def test_setitem_like_torch(index: Any, value: Any) -> None:
     a = rnd(2, 3, 4)

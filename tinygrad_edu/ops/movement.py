@@ -364,7 +364,7 @@ def torch_index_steps(index: Any) -> tuple[Any, ...]:
     second: list[Any] = []
     for it in items:
         if _is_int(it):
-            first.append(it)
+            first.append(int(it))  # a Python int: step one stays basic indexing (a view)
         elif _is_array(it):
             # a bool array of k dims covers k dimensions
             span = it.ndim if it.dtype.kind == "b" else 1

@@ -41,12 +41,12 @@ from .ops.movement import flip, meshgrid, movedim, narrow, roll, unbind  # noqa:
 from .ops.movement import movedim as moveaxis  # noqa: E402
 from .ops.reduce import norm, prod, std_mean, var_mean  # noqa: E402
 from .ops.scan import cummax, cummin, cumprod, cumsum, logcumsumexp  # noqa: E402
-from .ops.sort import argsort, kthvalue, median, sort, topk  # noqa: E402
+from .ops.sort import argsort, kthvalue, median, mode, sort, topk  # noqa: E402
 
 __all__ += ["argsort", "argwhere", "cummax", "cummin", "cumprod", "cumsum", "diag",
-            "diagonal", "einsum", "flip", "gather", "index_add", "index_copy",
-            "index_fill", "index_put", "index_select", "take", "take_along_dim", "kthvalue",
-            "logcumsumexp", "masked_fill", "masked_select", "median", "meshgrid", "movedim",
-            "moveaxis", "narrow", "nonzero", "norm", "prod", "repeat_interleave", "roll",
-            "scatter", "scatter_add", "scatter_reduce", "sort", "std_mean", "topk", "unbind",
+            "diagonal", "einsum", "flip", "gather", "index_add", "index_copy", "index_fill",
+            "index_put", "index_select", "kthvalue", "logcumsumexp", "masked_fill",
+            "masked_select", "median", "meshgrid", "mode", "movedim", "moveaxis", "narrow",
+            "nonzero", "norm", "prod", "repeat_interleave", "roll", "scatter", "scatter_add",
+            "scatter_reduce", "sort", "std_mean", "take", "take_along_dim", "topk", "unbind",
             "var_mean"]

@@ -520,7 +520,8 @@ class Tensor:
         rd.max, rd.min
     cumsum, cumprod, cummax, cummin, logcumsumexp = sc.cumsum, sc.cumprod, sc.cummax, \
         sc.cummin, sc.logcumsumexp
-    sort, argsort, topk, median, kthvalue = so.sort, so.argsort, so.topk, so.median, so.kthvalue
+    sort, argsort, topk, median, kthvalue, mode = so.sort, so.argsort, so.topk, so.median, \
+        so.kthvalue, so.mode
 
     # movement (ops/movement.py)
     reshape = view = mv.reshape

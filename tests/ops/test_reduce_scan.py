@@ -169,6 +169,13 @@ CASES: dict[str, tuple[Callable[..., Any], list[np.ndarray]]] = {
                                                             [2.0, 2.0, 2.0, 1.0]])]),
     "median_nan_all": (lambda m, x: x.median(), [np.array([3.0, np.nan, 1.0])]),
     "kthvalue": (lambda m, x: x.kthvalue(2, 1), [rnd(3, 4)]),
+    "kthvalue_keepdim_dim0": (lambda m, x: m.kthvalue(x, 3, 0, True), [rnd(4, 3)]),
+    # mode: the smallest most frequent value, the index of its last occurrence
+    "mode": (lambda m, x: x.mode(1), [np.array([[2.0, 1, 1, 2, 2, 3, 1], [5, 4, 4, 5, 4, 5, 0]])]),
+    "mode_dim0_keepdim": (lambda m, x: m.mode(x, 0, keepdim=True),
+                          [np.random.default_rng(0).integers(0, 3, (5, 4)).astype(float)]),
+    "mode_3d_middle": (lambda m, x: x.mode(1),
+                       [np.random.default_rng(1).integers(0, 2, (2, 5, 3)).astype(float)]),
 }
 
 

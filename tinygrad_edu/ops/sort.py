@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from .. import dtypes
 from ..function import Context, Function
 from . import index as ix
@@ -148,3 +150,39 @@ def kthvalue(x: Tensor, k: int, dim: int = -1, keepdim: bool = False) -> ix.Valu
         raise ValueError(f"kthvalue: k ({k}) is out of range for dimension {d} of size "
                          f"{x.shape[d]} (tensor of shape {x.shape})")
     return _select(x, d, _kth_index(x, d, k - 1, "kthvalue", keepdim), keepdim)
+
+
+def mode(x: Tensor, dim: int = -1, keepdim: bool = False) -> ix.ValuesIndices:
+    """(values, indices): the most frequent value along ``dim`` — the smallest of them when
+    several are equally frequent — and the index of its *last* occurrence (as PyTorch).
+    Counts every pair of entries, so it costs n² for a dim of size n. ∂L/∂x is g at that
+    index."""
+    d = operands.dim(dim, x.ndim, "mode")
+    if x.ndim == 0:
+        return _zero_d(x)
+    n = x.shape[d]
+    if n == 0:
+        raise ValueError(f"mode: cannot take the mode of an empty dimension (dimension {d} of "
+                         f"shape {x.shape})")
+    be = x.backend
+    last = mv.movedim(x, d, -1).data  # (..., n)
+    lead = last.shape[:-1]
+    pairs = be.binary("eq", be.reshape(last, lead + (n, 1)), be.reshape(last, lead + (1, n)))
+    counts = be.reduce("sum", be.astype(pairs, dtypes.int64), -1, False)
+    best = be.binary("eq", counts, be.reduce("max", counts, -1, True))
+    big = np.inf if x.dtype.kind == "f" else (
+        True if x.dtype.kind == "b" else np.iinfo(x.dtype).max)
+    value = be.reduce("min", be.where(best, last, be.asarray(big, dtype=x.dtype)), -1, True)
+    hit = be.binary("eq", last, value)
+    pos = be.reshape(be.arange(0, n, 1, dtypes.int64), (1,) * len(lead) + (n,))
+    idx = be.reduce("max", be.where(hit, pos, be.zeros((), dtypes.int64)), -1, True)
+    idx = be.transpose(idx, _back(x.ndim, d)) if d != x.ndim - 1 else idx
+    return _select(x, d, x._constant(idx if keepdim else be.reshape(
+        idx, x.shape[:d] + x.shape[d + 1:])), keepdim)
+
+
+def _back(ndim: int, d: int) -> tuple[int, ...]:
+    """The permutation that moves the last axis back to position d."""
+    order = list(range(ndim - 1))
+    order.insert(d, ndim - 1)
+    return tuple(order)

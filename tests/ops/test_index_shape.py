@@ -169,6 +169,8 @@ CASES: dict[str, tuple[Callable[..., Any], list[np.ndarray]]] = {
     # flip / roll / repeat / repeat_interleave / unbind / unfold / unflatten
     "flip": (lambda m, x: m.flip(x, (0, 2)), [rnd(2, 3, 4)]),
     "flip_method": (lambda m, x: x.flip(-1), [rnd(2, 3)]),
+    "flip_dims_keyword": (lambda m, x: m.flip(x, dims=[1, 0]), [rnd(2, 3)]),
+    "flip_varargs": (lambda m, x: x.flip(0, 1), [rnd(2, 3)]),
     "roll": (lambda m, x: m.roll(x, 1, 1), [rnd(3, 4)]),
     "roll_neg_multi": (lambda m, x: x.roll((-1, 5), (0, 1)), [rnd(3, 4)]),
     "roll_flat": (lambda m, x: x.roll(2), [rnd(3, 4)]),
@@ -487,3 +489,47 @@ def test_float32_and_integer_dtypes_are_kept() -> None:
     assert i.scatter_reduce(1, Tensor(IDX[:1]), Tensor([[5, 1, 2, 4]]), "mean").tolist()[0] \
         == torch.tensor(np.arange(12).reshape(3, 4)).scatter_reduce(
             1, torch.tensor(IDX[:1]), torch.tensor([[5, 1, 2, 4]]), "mean").tolist()[0]
+
+
+@st.composite
+def _index_for(draw: Any, shape: tuple[int, ...]) -> tuple[Any, ...]:
+    """A random mix of ints, slices, integer lists, None and at most one Ellipsis."""
+    items: list[Any] = []
+    for n in shape:
+        kind = draw(st.sampled_from(["int", "slice", "list", "none_then_slice"]))
+        if kind == "int":
+            items.append(draw(st.integers(-n, n - 1)))
+        elif kind == "list":
+            items.append(draw(st.lists(st.integers(-n, n - 1), min_size=1, max_size=3)))
+        elif kind == "slice":
+            items.append(slice(draw(st.integers(0, n)), None, draw(st.integers(1, 2))))
+        else:
+            items += [None, slice(None)]
+    lists = [i for i, it in enumerate(items) if isinstance(it, list)]
+    for i in lists[1:]:  # lists broadcast together: give them all the first one's length
+        items[i] = (items[i] * 3)[:len(items[lists[0]])]
+    if items and draw(st.booleans()):
+        cut = draw(st.integers(0, len(items) - 1))
+        items = items[:cut] + [Ellipsis]
+    return tuple(items)
+
+
+@pytest.mark.torch
+@given(st.data())
+def test_indexing_matches_torch(data: st.DataObject) -> None:
+    shape = tuple(data.draw(st.lists(st.integers(1, 4), min_size=1, max_size=4)))
+    index = data.draw(_index_for(shape))
+    oracle(lambda m, x: x[index], rnd(*shape))
+
+
+@pytest.mark.torch
+@given(st.data())
+def test_setitem_matches_torch(data: st.DataObject) -> None:
+    shape = tuple(data.draw(st.lists(st.integers(1, 4), min_size=1, max_size=4)))
+    index = data.draw(_index_for(shape))
+    t = torch.tensor(rnd(*shape))
+    o = Tensor(t.numpy(), dtype="float64")
+    value = rnd(*t[index].shape, seed=9)
+    t[index] = torch.tensor(value)
+    o[index] = Tensor(value, dtype="float64")
+    np.testing.assert_array_equal(o.numpy(), t.numpy())

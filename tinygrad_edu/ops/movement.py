@@ -514,8 +514,13 @@ def _dims(dims: tuple[Any, ...], ndim: int, op: str) -> tuple[int, ...]:
     return out
 
 
-def flip(x: Tensor, *dims: Any) -> Tensor:
-    """Reverse the order of the elements along ``dims``; the gradient is flipped back."""
+def flip(x: Tensor, *dims: Any, **kwargs: Any) -> Tensor:
+    """Reverse the order of the elements along ``dims`` (``x.flip(0, 1)``,
+    ``x.flip((0, 1))`` or ``flip(x, dims=(0, 1))``); the gradient is flipped back."""
+    if kwargs:
+        if dims or set(kwargs) != {"dims"}:
+            raise TypeError(f"flip: unexpected arguments {sorted(kwargs)}; pass dims")
+        dims = (kwargs["dims"],)
     ds = _dims(dims, x.ndim, "flip")
     if not ds or x.ndim == 0:
         return x

@@ -533,3 +533,18 @@ def test_setitem_matches_torch(data: st.DataObject) -> None:
     t[index] = torch.tensor(value)
     o[index] = Tensor(value, dtype="float64")
     np.testing.assert_array_equal(o.numpy(), t.numpy())
+
+
+@pytest.mark.torch
+@given(st.data())
+def test_scatter_reduce_matches_torch(data: st.DataObject) -> None:
+    reduce = data.draw(st.sampled_from(["sum", "prod", "mean", "amax", "amin"]))
+    include_self = data.draw(st.booleans())
+    rows, n, m = data.draw(st.integers(1, 3)), data.draw(st.integers(1, 4)), \
+        data.draw(st.integers(0, 5))
+    idx = np.asarray(data.draw(hnp.arrays(np.int64, (rows, m), elements=st.integers(0, n - 1))))
+    vals = st.sampled_from([0.0, 1.0, -1.5, 2.0, 0.5, -3.0])  # ties and zeros on purpose
+    x = data.draw(hnp.arrays(np.float64, (rows, n), elements=vals))
+    s = data.draw(hnp.arrays(np.float64, (rows, m), elements=vals))
+    oracle(lambda lib, a, b: a.scatter_reduce(1, L(lib, idx), b, reduce,
+                                              include_self=include_self), x, s)

@@ -373,3 +373,16 @@ def test_logcumsumexp_of_minus_inf() -> None:
     y.sum().backward()
     g = x.grad.numpy()
     assert g[0] == 0 and g[2] == 0 and np.isfinite(g).all()
+
+
+with_zeros = st.one_of(st.just(0.0), st.floats(-3, 3, allow_nan=False, allow_subnormal=False,
+                                                  width=64))
+
+
+@pytest.mark.torch
+@given(hnp.arrays(np.float64, hnp.array_shapes(min_dims=1, max_dims=3, max_side=4),
+                  elements=with_zeros), st.data())
+def test_prod_and_cumprod_gradients_with_zeros_match_torch(a: np.ndarray,
+                                                           data: st.DataObject) -> None:
+    d = data.draw(st.integers(0, a.ndim - 1))
+    oracle(lambda m, x: (x.prod(d), x.cumprod(d), m.prod(x)), a)

@@ -16,7 +16,7 @@ __all__ = ["Context", "Function", "Tensor", "cat", "concatenate", "detect_anomal
            "enable_grad", "is_grad_enabled", "no_grad", "set_grad_enabled", "stack", "where"]
 
 # reductions, scans, sorting, indexing and shape ops as torch.* functions (issue 11)
-from .ops.einsum import einsum  # noqa: E402
+from .ops.einsum import einsum, outer, tensordot, trace  # noqa: E402
 from .ops.index import (  # noqa: E402
     argwhere,
     diag,
@@ -37,16 +37,28 @@ from .ops.index import (  # noqa: E402
     take,
     take_along_dim,
 )
-from .ops.movement import flip, meshgrid, movedim, narrow, roll, unbind  # noqa: E402
+from .ops.movement import (  # noqa: E402
+    flip,
+    fliplr,
+    flipud,
+    meshgrid,
+    movedim,
+    narrow,
+    roll,
+    rot90,
+    tile,
+    unbind,
+)
 from .ops.movement import movedim as moveaxis  # noqa: E402
-from .ops.reduce import norm, prod, std_mean, var_mean  # noqa: E402
+from .ops.reduce import count_nonzero, nanmean, nansum, norm, prod, std_mean, var_mean  # noqa: E402, E501
 from .ops.scan import cummax, cummin, cumprod, cumsum, logcumsumexp  # noqa: E402
 from .ops.sort import argsort, kthvalue, median, mode, sort, topk  # noqa: E402
 
-__all__ += ["argsort", "argwhere", "cummax", "cummin", "cumprod", "cumsum", "diag",
-            "diagonal", "einsum", "flip", "gather", "index_add", "index_copy", "index_fill",
-            "index_put", "index_select", "kthvalue", "logcumsumexp", "masked_fill",
-            "masked_select", "median", "meshgrid", "mode", "movedim", "moveaxis", "narrow",
-            "nonzero", "norm", "prod", "repeat_interleave", "roll", "scatter", "scatter_add",
-            "scatter_reduce", "sort", "std_mean", "take", "take_along_dim", "topk", "unbind",
-            "var_mean"]
+__all__ += ["argsort", "argwhere", "count_nonzero", "cummax", "cummin", "cumprod", "cumsum",
+            "diag", "diagonal", "einsum", "flip", "fliplr", "flipud", "gather", "index_add",
+            "index_copy", "index_fill", "index_put", "index_select", "kthvalue",
+            "logcumsumexp", "masked_fill", "masked_select", "median", "meshgrid", "mode",
+            "movedim", "moveaxis", "nanmean", "nansum", "narrow", "nonzero", "norm", "outer",
+            "prod", "repeat_interleave", "roll", "rot90", "scatter", "scatter_add",
+            "scatter_reduce", "sort", "std_mean", "take", "take_along_dim", "tensordot", "tile",
+            "topk", "trace", "unbind", "var_mean"]

@@ -518,6 +518,7 @@ class Tensor:
     # more reductions, scans and sorting (ops/reduce.py, ops/scan.py, ops/sort.py):
     prod, norm, var_mean, std_mean, amax, amin = rd.prod, rd.norm, rd.var_mean, rd.std_mean, \
         rd.max, rd.min
+    count_nonzero, nansum, nanmean = rd.count_nonzero, rd.nansum, rd.nanmean
     cumsum, cumprod, cummax, cummin, logcumsumexp = sc.cumsum, sc.cumprod, sc.cummax, \
         sc.cummin, sc.logcumsumexp
     sort, argsort, topk, median, kthvalue, mode = so.sort, so.argsort, so.topk, so.median, \
@@ -534,6 +535,8 @@ class Tensor:
     flip, roll, repeat, unbind, unfold, narrow = mv.flip, mv.roll, mv.repeat, mv.unbind, \
         mv.unfold, mv.narrow
     movedim = moveaxis = mv.movedim
+    swapaxes = swapdims = mv.transpose
+    rot90, tile, fliplr, flipud = mv.rot90, mv.tile, mv.fliplr, mv.flipud
     cat = concatenate = staticmethod(mv.cat)
     stack = staticmethod(mv.stack)
     # indexing (ops/index.py):

@@ -122,6 +122,12 @@ CASES: dict[str, tuple[Callable[..., Any], list[np.ndarray]]] = {
     "all_dim_keepdim": (lambda m, x: (x > -1.5).all(0, keepdim=True), [rnd(3, 4)]),
     "sum_dtype": (lambda m, x: x.sum(1, dtype=dt(m, "float32")), [rnd(3, 4)]),
     "sum_int_dtype": (lambda m, x: (x > 0).sum(0), [rnd(3, 4)]),
+    # count_nonzero / nansum / nanmean
+    "count_nonzero": (lambda m, x: m.count_nonzero(x, 1), [ZEROS1]),
+    "count_nonzero_all": (lambda m, x: x.count_nonzero(), [ZEROS1]),
+    "nansum": (lambda m, x: x.nansum(1), [np.array([[1.0, np.nan, 2.0], [np.nan] * 3])]),
+    "nanmean": (lambda m, x: m.nanmean(x, 0, keepdim=True),
+                [np.array([[1.0, np.nan, 2.0], [3.0, 4.0, np.nan]])]),
     # var_mean / std_mean
     "var_mean": (lambda m, x: m.var_mean(x, 1), [rnd(3, 5)]),
     "std_mean_keepdim": (lambda m, x: m.std_mean(x, 0, keepdim=True), [rnd(3, 5)]),

@@ -147,3 +147,39 @@ def einsum(equation: str, *operands_: Any) -> Tensor:
             ts[i] = ts[i].sum(lone)
             inputs[i] = "".join(c for c in s if c in elsewhere)
     return Einsum.apply(*ts, inputs=tuple(inputs), output=out)
+
+
+def trace(x: Tensor) -> Tensor:
+    """Σᵢ xᵢᵢ of a 2-d tensor (``einsum("ii", x)``); the gradient is the identity · g."""
+    if x.ndim != 2:
+        raise ValueError(f"trace: expects a 2-d tensor, got shape {x.shape}")
+    return ix.diagonal(x).sum()
+
+
+def outer(a: Tensor, b: Tensor) -> Tensor:
+    """aᵢ bⱼ of two 1-d tensors (``einsum("i,j->ij", a, b)``)."""
+    if a.ndim != 1 or b.ndim != 1:
+        raise ValueError(f"outer: expects two 1-d tensors, got shapes {a.shape} and {b.shape}")
+    return einsum("i,j->ij", a, b)
+
+
+def tensordot(a: Tensor, b: Tensor, dims: Any = 2) -> Tensor:
+    """Contract the last ``dims`` dims of a with the first ``dims`` of b (an int), or the
+    listed pairs (``dims=([1, 0], [0, 1])``), as one einsum."""
+    letters = string.ascii_letters
+    if isinstance(dims, int):
+        if not 0 <= dims <= min(a.ndim, b.ndim):
+            raise ValueError(f"tensordot: dims={dims} for shapes {a.shape} and {b.shape}")
+        da, db = list(range(a.ndim - dims, a.ndim)), list(range(dims))
+    else:
+        da = [operands.dim(d, a.ndim, "tensordot") for d in dims[0]]
+        db = [operands.dim(d, b.ndim, "tensordot") for d in dims[1]]
+        if len(da) != len(db):
+            raise ValueError(f"tensordot: dims {dims} pair unequal numbers of dims")
+    sa = list(letters[:a.ndim])
+    sb = list(letters[a.ndim:a.ndim + b.ndim])
+    for i, j in zip(da, db):
+        sb[j] = sa[i]
+    out = [c for i, c in enumerate(sa) if i not in da] + [c for j, c in enumerate(sb)
+                                                          if j not in db]
+    return einsum("".join(sa) + "," + "".join(sb) + "->" + "".join(out), a, b)

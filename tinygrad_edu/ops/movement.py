@@ -658,3 +658,41 @@ def meshgrid(*tensors: Any, indexing: str = "ij") -> tuple[Tensor, ...]:
         shp[p] = t.size
         out.append(expand(reshape(t, tuple(shp)), tuple(sizes)))
     return tuple(out)
+
+
+def rot90(x: Tensor, k: int = 1, dims: Sequence[int] = (0, 1)) -> Tensor:
+    """Rotate by 90°·k in the plane ``dims``, from the first axis towards the second
+    (a flip and a transpose, so the gradient rotates back)."""
+    if len(dims) != 2:
+        raise ValueError(f"rot90: dims must name two dimensions, got {dims}")
+    a, b = operands.dim(dims[0], x.ndim, "rot90"), operands.dim(dims[1], x.ndim, "rot90")
+    if a == b:
+        raise ValueError(f"rot90: the two dims must differ, got {tuple(dims)}")
+    k %= 4
+    if k == 1:
+        return transpose(flip(x, b), a, b)
+    if k == 2:
+        return flip(x, a, b)
+    if k == 3:
+        return transpose(flip(x, a), a, b)
+    return x
+
+
+def tile(x: Tensor, *dims: Any) -> Tensor:
+    """numpy's ``tile``: :func:`repeat`, with fewer sizes than dims padded by leading 1s."""
+    reps = operands.shape_arg(dims, "tile")
+    return repeat(x, *((1,) * (x.ndim - len(reps)) + reps))
+
+
+def fliplr(x: Tensor) -> Tensor:
+    """Flip dim 1 (left/right); needs at least 2 dims."""
+    if x.ndim < 2:
+        raise ValueError(f"fliplr: needs at least 2 dims, got shape {x.shape}")
+    return flip(x, 1)
+
+
+def flipud(x: Tensor) -> Tensor:
+    """Flip dim 0 (up/down); needs at least 1 dim."""
+    if x.ndim < 1:
+        raise ValueError("flipud: needs at least 1 dim, got a 0-d tensor")
+    return flip(x, 0)

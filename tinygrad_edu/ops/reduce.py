@@ -378,3 +378,25 @@ def norm(x: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False, *,
     if p == 0:
         return (x != 0).sum(axes, keepdims=keepdim).to_dtype(x.dtype)
     return (a ** p).sum(axes, keepdims=keepdim) ** (1.0 / p)
+
+
+def count_nonzero(x: Tensor, dim: Any = None) -> Tensor:
+    """The number of nonzero entries over ``dim`` (int64; no gradient)."""
+    return (x != 0).sum(operands.axes(dim, x.ndim, "count_nonzero"))
+
+
+def nansum(x: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+    """Σ over ``dim`` treating NaN as 0 (their gradient is 0)."""
+    from . import elementwise as ew
+
+    clean = ew.where(x.isnan(), 0, x) if x.dtype.kind == "f" else x
+    return sum(clean, dim, keepdim, dtype=dtype)
+
+
+def nanmean(x: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+    """The mean over ``dim`` of the entries that are not NaN; gradient g / count to each of
+    them. Where all are NaN the result is NaN and their gradient 0 (PyTorch: NaN)."""
+    if x.dtype.kind != "f":
+        raise TypeError(f"nanmean: expected a floating-point tensor, got dtype {x.dtype}")
+    count = (~x.isnan()).sum(operands.axes(dim, x.ndim, "nanmean"), keepdims=keepdim)
+    return nansum(x, dim, keepdim, dtype=dtype) / count.to_dtype(x.dtype)

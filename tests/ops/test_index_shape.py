@@ -85,7 +85,11 @@ CASES: dict[str, tuple[Callable[..., Any], list[np.ndarray]]] = {
                   [rnd(2, 3, 4)]),
     "gather_empty_index": (lambda m, x: x.gather(1, L(m, np.zeros((2, 0), np.int64))),
                            [rnd(2, 3)]),
+    "gather_0d": (lambda m, x: x.gather(0, L(m, 0)), [np.array(1.5)]),
     # scatter / scatter_add / scatter_reduce
+    "scatter_0d": (lambda m, x, s: x.scatter(0, L(m, 0), s), [np.array(1.5), np.array(2.0)]),
+    "scatter_add_0d": (lambda m, x, s: x.scatter_add(-1, index=L(m, 0), src=s),
+                       [np.array(1.5), np.array(2.0)]),
     "scatter_src": (lambda m, x, s: x.scatter(0, L(m, UNIQ0), s), [rnd(3, 4), rnd(2, 4)]),
     "scatter_value": (lambda m, x: x.scatter(1, L(m, [[0, 2], [1, 1]]), 7.5), [rnd(2, 3)]),
     "scatter_add": (lambda m, x, s: x.scatter_add(1, L(m, IDX), s), [rnd(2, 3), rnd(2, 4)]),

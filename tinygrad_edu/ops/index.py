@@ -10,6 +10,7 @@ position ``iₖ`` is an ``arange`` broadcast along its own axis — the *grid* o
 
 from __future__ import annotations
 
+import functools
 from collections import namedtuple
 from typing import TYPE_CHECKING, Any
 
@@ -55,47 +56,45 @@ def along(x: Tensor, dim: int, index: Tensor, op: str) -> tuple[Array, ...]:
     """The numpy index that picks ``x[i₀, …, index[i₀, …, iₙ], …, iₙ]`` for every position
     of ``index`` (gather's rule: index has x's number of dims, and no dim larger than
     x's except along ``dim``)."""
-    if index.ndim != max(x.ndim, 1) and not (x.ndim == 0 and index.ndim == 0):
+    if index.ndim != x.ndim:
         raise ValueError(f"{op}: index of shape {index.shape} must have as many dims as the "
                          f"input of shape {x.shape}")
-    shape = x.shape if x.ndim else (1,)
-    ishape = index.shape if index.ndim else (1,)
-    for i, (m, n) in enumerate(zip(ishape, shape)):
+    for i, (m, n) in enumerate(zip(index.shape, x.shape)):
         if i != dim and m > n:
             raise ValueError(f"{op}: index of shape {index.shape} is larger than the input "
                              f"of shape {x.shape} in dimension {i}")
-    _check_range(op, index, shape[dim], dim, x.shape)
+    _check_range(op, index, x.shape[dim], dim, x.shape)
     be = x.backend
     grid = []
-    for i, m in enumerate(ishape):
+    for i, m in enumerate(index.shape):
         if i == dim:
-            grid.append(be.reshape(index.data, ishape))
+            grid.append(index.data)
         else:
             grid.append(be.reshape(be.arange(0, m, 1, dtypes.int64),
-                                   tuple(m if j == i else 1 for j in range(len(ishape)))))
+                                   tuple(m if j == i else 1 for j in range(index.ndim))))
     return tuple(grid)
 
 
 def _prepare(x: Tensor, dim: int, index: Any, op: str) -> tuple[int, Tensor]:
     d = operands.dim(dim, x.ndim, op)
-    idx = _int_index(index, x, op)
-    if x.ndim == 0 and idx.ndim > 1:
-        raise ValueError(f"{op}: index of shape {idx.shape} for a 0-d input")
-    return d, idx
+    return d, _int_index(index, x, op)
 
 
 def _as_1d(op: Any) -> Any:
     """Run a gather/scatter-style op on a 0-d input as on shape (1,) (PyTorch allows it)."""
 
+    @functools.wraps(op)
     def run(x: Tensor, dim: int, index: Any, *args: Any, **kwargs: Any) -> Tensor:
         if x.ndim != 0:
             return op(x, dim, index, *args, **kwargs)
         operands.dim(dim, 0, op.__name__)
         idx = _int_index(index, x, op.__name__)
+        if idx.ndim > 1:
+            raise ValueError(f"{op.__name__}: index of shape {idx.shape} for a 0-d input")
         args = tuple(a.reshape(1) if operands.is_tensor(a) else a for a in args)
+        kwargs = {k: a.reshape(1) if operands.is_tensor(a) else a for k, a in kwargs.items()}
         return op(x.reshape(1), 0, idx.reshape(1), *args, **kwargs).reshape(idx.shape)
 
-    run.__name__, run.__doc__ = op.__name__, op.__doc__
     return run
 
 

@@ -150,6 +150,9 @@ CASES: dict[str, tuple[Callable[..., Any], list[np.ndarray]]] = {
     "norm_zero_vector": (lambda m, x: x.norm(dim=1), [np.array([[0.0, 0.0], [3.0, 4.0]])]),
     "norm_inf_ties": (lambda m, x: x.norm(float("inf")), [np.array([1.0, -3.0, 3.0, 2.0])]),
     "norm_0": (lambda m, x: x.norm(0, dim=1), [ZEROS1]),
+    "norm_p_zero_entries": (lambda m, x: (x.norm(3, dim=1), x.norm(0.5, dim=1), x.norm(1.5),
+                                          x.norm(1, dim=0)),
+                            [np.array([[0.0, 0.0, 0.0], [0.0, 1.0, -2.0]])]),
     # sort / argsort / topk
     "sort": (lambda m, x: x.sort(), [rnd(3, 5)]),
     "sort_dim0_desc": (lambda m, x: m.sort(x, 0, descending=True), [rnd(4, 3)]),

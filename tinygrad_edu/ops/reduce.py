@@ -1,4 +1,4 @@
-"""Reductions. ``Sum``, ``Max``, ``Min``, ``Prod`` and ``Norm2`` are the primitives;
+"""Reductions. ``Sum``, ``Max``, ``Min``, ``Prod`` and ``VectorNorm`` are the primitives;
 mean, var, std, logsumexp, softmax, log_softmax, std_mean/var_mean and the other norms
 are built from them here, so their gradients come for free."""
 
@@ -321,15 +321,23 @@ def std_mean(x: Tensor, dim: Any = None, unbiased: bool | None = None, keepdim: 
     return _moments(std, x, dim, unbiased, keepdim, correction)
 
 
-class Norm2(Function):
-    """z = √(Σ_axes x²);   ∂z/∂x = x / z, and 0 where z = 0 (the subgradient PyTorch
-    uses: the plain formula is 0/0 at the zero vector)."""
+class VectorNorm(Function):
+    """z = ‖x‖ₚ = (Σ_axes |x|ᵖ)^(1/p) for p > 0 (p = 2: √Σx²);
+    ∂z/∂x = sign(x)·|x|^(p−1) / z^(p−1)  (x / z for p = 2), with PyTorch's values where
+    that is 0/0 or 0·∞: 0 at the zero vector (z = 0), and for p < 1 0 at each zero entry
+    (computed there as sign(x)·|x|^(p−1)·z^(1−p))."""
 
     @staticmethod
-    def forward(ctx: Context, x: Array, *, axes: tuple[int, ...], keepdims: bool) -> Array:
+    def forward(ctx: Context, x: Array, *, p: float, axes: tuple[int, ...],
+                keepdims: bool) -> Array:
         be = ctx.backend
-        ctx.axes = axes
-        out = be.unary("sqrt", be.reduce("sum", be.binary("mul", x, x), axes, keepdims))
+        ctx.axes, ctx.p = axes, p
+        if p == 2:
+            out = be.unary("sqrt", be.reduce("sum", be.binary("mul", x, x), axes, keepdims))
+        else:
+            powered = be.binary("pow", be.unary("abs", x), be.asarray(p, x.dtype))
+            out = be.binary("pow", be.reduce("sum", powered, axes, keepdims),
+                            be.asarray(1.0 / p, x.dtype))
         ctx.save_for_backward(x, out)
         return out
 
@@ -338,10 +346,16 @@ class Norm2(Function):
         from . import elementwise as ew
 
         x, z = ctx.saved_tensors
+        be, p = ctx.backend, ctx.p
         kshape = keepdims_shape(x.shape, ctx.axes)
-        z = z.reshape(kshape)
-        zero = z._constant(z.backend.binary("eq", z.data, z.backend.zeros((), z.dtype)))
-        return x * (g.reshape(kshape) / ew.where(zero, math.inf, z))
+        z, g = z.reshape(kshape), g.reshape(kshape)
+        if p == 2:
+            return x * (g / ew.where(z == 0, math.inf, z))
+        sign = x._constant(be.unary("sign", x.data))
+        if p < 1:
+            magnitude = ew.where(x == 0, 0.0, x.abs() ** (p - 1))
+            return sign * magnitude * g * z ** (1 - p)
+        return sign * x.abs() ** (p - 1) * (g / ew.where(z == 0, math.inf, z ** (p - 1)))
 
 
 def norm(x: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False, *,
@@ -349,9 +363,10 @@ def norm(x: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False, *,
     """The vector p-norm over ``dim`` (all elements when None): (Σ|x|ᵖ)^(1/p).
     p = 2 or "fro": √Σx² (gradient x/‖x‖, 0 at the zero vector); p = 1: Σ|x| (gradient
     sign x); p = inf / −inf: max / min |x| (gradient shared among ties); p = 0: the count
-    of nonzeros (no gradient); other p > 0: (Σ|x|ᵖ)^(1/p). Matrix norms ("nuc", or p = 2
-    over two dims as a spectral norm) are not provided: as in ``torch.norm``, a number
-    p with two dims is the vector norm of the entries."""
+    of nonzeros (no gradient: not a graph node, where PyTorch gives zeros); other p > 0:
+    (Σ|x|ᵖ)^(1/p), see :class:`VectorNorm`. Not provided: negative p (other than −inf),
+    and matrix norms ("nuc", or p = 2 over two dims as a spectral norm): as in
+    ``torch.norm``, a number p with two dims is the vector norm of the entries."""
     if isinstance(p, str):
         if p != "fro":
             raise ValueError(f"norm: p={p!r} is not supported (use 'fro' or a number; the "
@@ -366,8 +381,6 @@ def norm(x: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False, *,
     if want is not None:
         x = x.to_dtype(want)
     axes = operands.axes(dim, x.ndim, "norm")
-    if p == 2:
-        return Norm2.apply(x, axes=axes, keepdims=keepdim)
     a = x.abs()
     if p == 1:
         return a.sum(axes, keepdims=keepdim)
@@ -377,7 +390,9 @@ def norm(x: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False, *,
         return a.min(axes, keepdims=keepdim)
     if p == 0:
         return (x != 0).sum(axes, keepdims=keepdim).to_dtype(x.dtype)
-    return (a ** p).sum(axes, keepdims=keepdim) ** (1.0 / p)
+    if p < 0:
+        raise ValueError(f"norm: p={p} is not supported (p must be ≥ 0, inf or -inf)")
+    return VectorNorm.apply(x, p=float(p), axes=axes, keepdims=keepdim)
 
 
 def count_nonzero(x: Tensor, dim: Any = None) -> Tensor:

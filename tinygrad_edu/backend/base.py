@@ -268,13 +268,18 @@ class ArrayModuleBackend(Backend):
 
     def argsort(self, a: Array, axis: int, descending: bool = False) -> Array:
         if not descending:
-            return self.xp.argsort(a, axis=axis, kind="stable")
+            return self._stable_argsort(a, axis)
         # a stable descending order: sort the reversed array stably, reverse the result and
         # map the positions back (equal elements keep their original order; NaN comes first)
         n = a.shape[axis]
-        flipped = self.xp.flip(a, axis=axis)
-        order = self.xp.flip(self.xp.argsort(flipped, axis=axis, kind="stable"), axis=axis)
+        order = self.xp.flip(self._stable_argsort(self.xp.flip(a, axis=axis), axis), axis=axis)
         return (n - 1) - order
+
+    def _stable_argsort(self, a: Array, axis: int) -> Array:
+        try:
+            return self.xp.argsort(a, axis=axis, kind="stable")
+        except (TypeError, ValueError, NotImplementedError):  # CuPy: always stable, no kind
+            return self.xp.argsort(a, axis=axis)
 
     def index_put(self, a: Array, index: Any, values: Array, reduce: str | None = None
                   ) -> Array:

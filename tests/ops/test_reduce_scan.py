@@ -395,3 +395,30 @@ def test_prod_and_cumprod_gradients_with_zeros_match_torch(a: np.ndarray,
                                                            data: st.DataObject) -> None:
     d = data.draw(st.integers(0, a.ndim - 1))
     oracle(lambda m, x: (x.prod(d), x.cumprod(d), m.prod(x)), a)
+
+
+def test_backend_falls_back_to_the_host_where_the_array_module_lacks_a_method() -> None:
+    """An array module without ``ufunc.accumulate``/``ufunc.at`` (older CuPy) still scans
+    and scatters, through numpy."""
+    import types
+
+    from tinygrad_edu.backend.cpu import CPUBackend
+
+    def plain(fn: Any) -> Any:
+        return lambda *a, **k: fn(*a, **k)  # a function: no .accumulate, no .at
+
+    xp = types.SimpleNamespace(**{n: getattr(np, n) for n in dir(np) if not n.startswith("_")})
+    for name in ("maximum", "minimum", "logaddexp", "multiply", "add"):
+        setattr(xp, name, plain(getattr(np, name)))
+
+    class Bare(CPUBackend):
+        pass
+
+    Bare.xp = xp
+    be = Bare()
+    a = np.array([[3.0, 1.0, 4.0], [1.0, 5.0, 9.0]])
+    np.testing.assert_array_equal(be.scan("max", a, 1), np.maximum.accumulate(a, 1))
+    np.testing.assert_allclose(be.scan("logaddexp", a, 0), np.logaddexp.accumulate(a, 0))
+    out = be.index_put(a.copy(), (np.array([0, 0]), np.array([1, 1])), np.array([2.0, 3.0]),
+                       "prod")
+    assert out[0, 1] == 6.0

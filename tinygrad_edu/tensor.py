@@ -516,13 +516,11 @@ class Tensor:
     argmax, argmin, any, all = rd.argmax, rd.argmin, rd.any, rd.all
     logsumexp, softmax, log_softmax = rd.logsumexp, rd.softmax, rd.log_softmax
     # more reductions, scans and sorting (ops/reduce.py, ops/scan.py, ops/sort.py):
-    prod, norm, var_mean, std_mean, amax, amin = rd.prod, rd.norm, rd.var_mean, rd.std_mean, \
-        rd.max, rd.min
-    count_nonzero, nansum, nanmean = rd.count_nonzero, rd.nansum, rd.nanmean
-    cumsum, cumprod, cummax, cummin, logcumsumexp = sc.cumsum, sc.cumprod, sc.cummax, \
-        sc.cummin, sc.logcumsumexp
-    sort, argsort, topk, median, kthvalue, mode = so.sort, so.argsort, so.topk, so.median, \
-        so.kthvalue, so.mode
+    prod, norm, var_mean, std_mean, count_nonzero, nansum, nanmean, amax, amin = rd.prod, \
+        rd.norm, rd.var_mean, rd.std_mean, rd.count_nonzero, rd.nansum, rd.nanmean, rd.max, rd.min
+    cumsum, cumprod, cummax, cummin, logcumsumexp, sort, argsort, topk, median, kthvalue, mode = \
+        sc.cumsum, sc.cumprod, sc.cummax, sc.cummin, sc.logcumsumexp, so.sort, so.argsort, \
+        so.topk, so.median, so.kthvalue, so.mode
 
     # movement (ops/movement.py)
     reshape = view = mv.reshape
@@ -532,24 +530,22 @@ class Tensor:
     __getitem__ = mv.getitem
     pad = mv.pad
     # more shape ops (ops/movement.py):
-    flip, roll, repeat, unbind, unfold, narrow = mv.flip, mv.roll, mv.repeat, mv.unbind, \
-        mv.unfold, mv.narrow
+    flip, roll, repeat, unbind, unfold, narrow, rot90, tile, fliplr, flipud = mv.flip, mv.roll, \
+        mv.repeat, mv.unbind, mv.unfold, mv.narrow, mv.rot90, mv.tile, mv.fliplr, mv.flipud
     movedim = moveaxis = mv.movedim
     swapaxes = swapdims = mv.transpose
-    rot90, tile, fliplr, flipud = mv.rot90, mv.tile, mv.fliplr, mv.flipud
     cat = concatenate = staticmethod(mv.cat)
     stack = staticmethod(mv.stack)
     # indexing (ops/index.py):
     __setitem__, gather, scatter, scatter_add, scatter_reduce, index_select, masked_fill, \
         masked_select, nonzero, argwhere, diag, diagonal, take, take_along_dim, index_add, \
-        index_copy, index_fill, index_put, repeat_interleave = mv.setitem, ix.gather, \
-        ix.scatter, ix.scatter_add, ix.scatter_reduce, ix.index_select, ix.masked_fill, \
-        ix.masked_select, ix.nonzero, ix.argwhere, ix.diag, ix.diagonal, ix.take, \
+        index_copy, index_fill, index_put, repeat_interleave, masked_fill_, scatter_, \
+        scatter_add_, scatter_reduce_, index_add_, index_copy_, index_fill_, index_put_ = \
+        mv.setitem, ix.gather, ix.scatter, ix.scatter_add, ix.scatter_reduce, ix.index_select, \
+        ix.masked_fill, ix.masked_select, ix.nonzero, ix.argwhere, ix.diag, ix.diagonal, ix.take, \
         ix.take_along_dim, ix.index_add, ix.index_copy, ix.index_fill, ix.index_put, \
-        ix.repeat_interleave
-    masked_fill_, scatter_, scatter_add_, scatter_reduce_, index_add_, index_copy_, \
-        index_fill_, index_put_ = ix.masked_fill_, ix.scatter_, ix.scatter_add_, \
-        ix.scatter_reduce_, ix.index_add_, ix.index_copy_, ix.index_fill_, ix.index_put_
+        ix.repeat_interleave, ix.masked_fill_, ix.scatter_, ix.scatter_add_, ix.scatter_reduce_, \
+        ix.index_add_, ix.index_copy_, ix.index_fill_, ix.index_put_
 
     @property
     def T(self) -> Tensor:

@@ -18,7 +18,16 @@ import tinygrad_edu as tg
 from tinygrad_edu import Tensor
 from tinygrad_edu.testing import gradcheck
 
-torch = pytest.importorskip("torch", reason="PyTorch is the oracle for these ops")
+try:  # PyTorch is the oracle (optional): the tests that need it skip without it
+    import torch
+except ImportError:  # pragma: no cover - the oracle is installed in CI
+    torch = None
+
+
+def needs_torch(test: Any) -> Any:
+    """Mark a test that compares with PyTorch (``-m torch``); it skips without torch."""
+    skip = pytest.mark.skipif(torch is None, reason="PyTorch (the oracle) is not installed")
+    return pytest.mark.torch(skip(test))
 
 
 # ---- the oracle -----------------------------------------------------------------------
@@ -259,14 +268,14 @@ CASES: dict[str, tuple[Callable[..., Any], list[np.ndarray]]] = {
 }
 
 
-@pytest.mark.torch
+@needs_torch
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_against_torch(name: str) -> None:
     fn, arrays = CASES[name]
     oracle(fn, *arrays)
 
 
-@pytest.mark.torch
+@needs_torch
 @pytest.mark.parametrize("shape", [(0, 3), (2, 0), (3, 4), (2, 3, 4)])
 @pytest.mark.parametrize("op", [
     lambda m, x: x.flip(0), lambda m, x: x.roll(1, 0), lambda m, x: x.repeat(2, 1, 2),
@@ -281,7 +290,7 @@ def test_shapes_including_empty(op: Callable[..., Any], shape: tuple[int, ...]) 
     oracle(op, rnd(*shape))
 
 
-@pytest.mark.torch
+@needs_torch
 def test_scatter_reads_only_the_corner_of_a_bigger_src() -> None:
     """PyTorch's forward; its own backward refuses a bigger src, ours gathers g."""
     a, s = rnd(3, 4), rnd(3, 5, seed=1)
@@ -296,7 +305,7 @@ def test_scatter_reads_only_the_corner_of_a_bigger_src() -> None:
 # ---- x[index] = value ------------------------------------------------------------------
 
 
-@pytest.mark.torch
+@needs_torch
 @pytest.mark.parametrize("index,value", [
     ((0, slice(None), [0, 1]), 5.0),
     ((slice(None), 1), np.array([1.0, 2.0, 3.0, 4.0])),
@@ -317,7 +326,7 @@ def test_setitem_like_torch(index: Any, value: Any) -> None:
     assert o._version == v0 + 1
 
 
-@pytest.mark.torch
+@needs_torch
 def test_setitem_in_a_graph_like_torch() -> None:
     """A non-leaf written in place (and a value that requires grad): gradients flow to
     the value at the index and to the old tensor elsewhere."""
@@ -505,9 +514,10 @@ def test_float32_and_integer_dtypes_are_kept() -> None:
     i = Tensor(np.arange(12).reshape(3, 4))
     assert i.masked_fill(Tensor(MASK), 2.7).tolist()[0] == [2, 1, 2, 3]
     assert i.gather(0, Tensor([[2, 0, 1, 0]])).dtype == np.int64
+    # integer mean rounds toward −∞: row 0 = [0, 1, 2, 3] receives 5 (at 0), 1 and 4 (at 2),
+    # 2 (at 1): [(0+5)//2, (1+2)//2, (2+1+4)//3, 3]
     assert i.scatter_reduce(1, Tensor(IDX[:1]), Tensor([[5, 1, 2, 4]]), "mean").tolist()[0] \
-        == torch.tensor(np.arange(12).reshape(3, 4)).scatter_reduce(
-            1, torch.tensor(IDX[:1]), torch.tensor([[5, 1, 2, 4]]), "mean").tolist()[0]
+        == [2, 1, 2, 3]
 
 
 @st.composite
@@ -533,7 +543,7 @@ def _index_for(draw: Any, shape: tuple[int, ...]) -> tuple[Any, ...]:
     return tuple(items)
 
 
-@pytest.mark.torch
+@needs_torch
 @given(st.data())
 def test_indexing_matches_torch(data: st.DataObject) -> None:
     shape = tuple(data.draw(st.lists(st.integers(1, 4), min_size=1, max_size=4)))
@@ -541,7 +551,7 @@ def test_indexing_matches_torch(data: st.DataObject) -> None:
     oracle(lambda m, x: x[index], rnd(*shape))
 
 
-@pytest.mark.torch
+@needs_torch
 @given(st.data())
 def test_setitem_matches_torch(data: st.DataObject) -> None:
     shape = tuple(data.draw(st.lists(st.integers(1, 4), min_size=1, max_size=4)))
@@ -554,7 +564,7 @@ def test_setitem_matches_torch(data: st.DataObject) -> None:
     np.testing.assert_array_equal(o.numpy(), t.numpy())
 
 
-@pytest.mark.torch
+@needs_torch
 @given(st.data())
 def test_scatter_reduce_matches_torch(data: st.DataObject) -> None:
     reduce = data.draw(st.sampled_from(["sum", "prod", "mean", "amax", "amin"]))

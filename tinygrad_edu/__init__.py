@@ -52,13 +52,25 @@ from .ops.movement import (  # noqa: E402
 from .ops.movement import movedim as moveaxis  # noqa: E402
 from .ops.reduce import count_nonzero, nanmean, nansum, norm, prod, std_mean, var_mean  # noqa: E402, E501
 from .ops.scan import cummax, cummin, cumprod, cumsum, logcumsumexp  # noqa: E402
-from .ops.sort import argsort, kthvalue, median, mode, sort, topk  # noqa: E402
+from .ops.sort import (  # noqa: E402
+    argsort,
+    bincount,
+    bucketize,
+    kthvalue,
+    median,
+    mode,
+    searchsorted,
+    sort,
+    topk,
+    unique,
+)
 
-__all__ += ["argsort", "argwhere", "count_nonzero", "cummax", "cummin", "cumprod", "cumsum",
-            "diag", "diagonal", "einsum", "flip", "fliplr", "flipud", "gather", "index_add",
-            "index_copy", "index_fill", "index_put", "index_select", "kthvalue",
-            "logcumsumexp", "masked_fill", "masked_select", "median", "meshgrid", "mode",
-            "movedim", "moveaxis", "nanmean", "nansum", "narrow", "nonzero", "norm", "outer",
-            "prod", "repeat_interleave", "roll", "rot90", "scatter", "scatter_add",
-            "scatter_reduce", "sort", "std_mean", "take", "take_along_dim", "tensordot", "tile",
-            "topk", "trace", "unbind", "var_mean"]
+__all__ += ["argsort", "argwhere", "bincount", "bucketize", "count_nonzero", "cummax",
+            "cummin", "cumprod", "cumsum", "diag", "diagonal", "einsum", "flip", "fliplr",
+            "flipud", "gather", "index_add", "index_copy", "index_fill", "index_put",
+            "index_select", "kthvalue", "logcumsumexp", "masked_fill", "masked_select", "median",
+            "meshgrid", "mode", "movedim", "moveaxis", "nanmean", "nansum", "narrow", "nonzero",
+            "norm", "outer", "prod", "repeat_interleave", "roll", "rot90", "scatter",
+            "scatter_add", "scatter_reduce", "searchsorted", "sort", "std_mean", "take",
+            "take_along_dim", "tensordot", "tile", "topk", "trace", "unbind", "unique",
+            "var_mean"]

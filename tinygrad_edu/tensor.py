@@ -521,6 +521,7 @@ class Tensor:
     cumsum, cumprod, cummax, cummin, logcumsumexp, sort, argsort, topk, median, kthvalue, mode = \
         sc.cumsum, sc.cumprod, sc.cummax, sc.cummin, sc.logcumsumexp, so.sort, so.argsort, \
         so.topk, so.median, so.kthvalue, so.mode
+    unique, bincount = so.unique, so.bincount
 
     # movement (ops/movement.py)
     reshape = view = mv.reshape

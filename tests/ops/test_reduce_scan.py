@@ -38,6 +38,11 @@ def _lib_tensor(m: Any, a: Any) -> Any:
     return torch.tensor(a) if m is torch else Tensor(a, dtype=a.dtype)
 
 
+def L(m: Any, a: Any) -> Any:
+    """``a`` as a constant tensor of library ``m``, dtype kept."""
+    return _lib_tensor(m, a)
+
+
 def dt(m: Any, name: str) -> Any:
     """A dtype argument in library m's spelling."""
     return getattr(torch, name) if m is torch else name
@@ -188,6 +193,19 @@ CASES: dict[str, tuple[Callable[..., Any], list[np.ndarray]]] = {
     "median_nan_all": (lambda m, x: x.median(), [np.array([3.0, np.nan, 1.0])]),
     "kthvalue": (lambda m, x: x.kthvalue(2, 1), [rnd(3, 4)]),
     "kthvalue_keepdim_dim0": (lambda m, x: m.kthvalue(x, 3, 0, True), [rnd(4, 3)]),
+    # unique / bincount / searchsorted / bucketize (no gradient)
+    "unique": (lambda m, x: m.unique(x, return_inverse=True, return_counts=True),
+               [np.floor(rnd(3, 4) * 2)]),
+    "unique_dim": (lambda m, x: (x > 0).long().unique(dim=0),
+                   [np.array([[1.0, -1], [1, -1], [-1, 1]])]),
+    "bincount": (lambda m, x: m.bincount(L(m, [1, 3, 1, 0]), minlength=6), [rnd(1)]),
+    "bincount_weights": (lambda m, x: m.bincount(L(m, [1, 3, 1]), weights=x), [rnd(3)]),
+    "searchsorted": (lambda m, x: m.searchsorted(L(m, [0.0, 1.0, 1.0, 3.0]),
+                                                 L(m, [1.0, -1.0, 2.0, 5.0])), [rnd(1)]),
+    "searchsorted_right_2d": (lambda m, x: m.searchsorted(L(m, [[0.0, 1.0], [2.0, 3.0]]),
+                                                          L(m, [[1.0], [2.5]]), right=True),
+                              [rnd(1)]),
+    "bucketize": (lambda m, x: m.bucketize(x, L(m, [-1.0, 0.0, 1.0])), [rnd(2, 3)]),
     # mode: the smallest most frequent value, the index of its last occurrence
     "mode": (lambda m, x: x.mode(1), [np.array([[2.0, 1, 1, 2, 2, 3, 1], [5, 4, 4, 5, 4, 5, 0]])]),
     "mode_dim0_keepdim": (lambda m, x: m.mode(x, 0, keepdim=True),

@@ -8,7 +8,7 @@ descending) and NaN sorts as the largest value, as in PyTorch.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -186,3 +186,88 @@ def _back(ndim: int, d: int) -> tuple[int, ...]:
     order = list(range(ndim - 1))
     order.insert(d, ndim - 1)
     return tuple(order)
+
+
+# ---- set-like and counting ops (no gradient: their results are indices or counts) ------
+
+
+def _host(x: Tensor) -> np.ndarray:
+    return np.asarray(x.backend.to_numpy(x.data))
+
+
+def unique(x: Tensor, sorted: bool = True, return_inverse: bool = False,  # noqa: A002
+           return_counts: bool = False, dim: int | None = None) -> Any:
+    """The distinct values of x (sorted; of the flattened x, or distinct slices along
+    ``dim``), with optionally the inverse indices (x = out[inverse]) and the counts, as a
+    tuple in that order like ``torch.unique``. Computed on the host; no gradient
+    (``sorted=False`` also returns them sorted)."""
+    a = _host(x)
+    if dim is not None:
+        d = operands.dim(dim, x.ndim, "unique")
+        moved = np.moveaxis(a, d, 0)
+        vals, inv, counts = np.unique(moved.reshape(moved.shape[0], -1), axis=0,
+                                      return_inverse=True, return_counts=True)
+        vals = np.moveaxis(vals.reshape((-1,) + moved.shape[1:]), 0, d)
+        inv = inv.reshape(-1)
+    else:
+        vals, inv, counts = np.unique(a, return_inverse=True, return_counts=True)
+        inv = inv.reshape(a.shape)
+    out = [x._constant(x.backend.asarray(vals.astype(a.dtype)))]
+    if return_inverse:
+        out.append(x._constant(x.backend.asarray(inv.astype(np.int64))))
+    if return_counts:
+        out.append(x._constant(x.backend.asarray(counts.astype(np.int64))))
+    return out[0] if len(out) == 1 else tuple(out)
+
+
+def bincount(x: Tensor, weights: Tensor | None = None, minlength: int = 0) -> Tensor:
+    """How often each value 0…max occurs in the 1-d non-negative integer tensor x (at least
+    ``minlength`` bins); with ``weights``, their sum per bin (float). No gradient."""
+    if x.ndim != 1 or x.dtype.kind not in "iu":
+        raise ValueError(f"bincount: expects a 1-d integer tensor, got {x.dtype} of shape "
+                         f"{x.shape}")
+    a = _host(x)
+    if a.size and a.min() < 0:
+        raise ValueError(f"bincount: values must be non-negative, got {int(a.min())}")
+    w = None if weights is None else _host(weights)
+    if w is not None and w.shape != a.shape:
+        raise ValueError(f"bincount: weights of shape {w.shape} must match x's {a.shape}")
+    out = np.bincount(a, weights=w, minlength=minlength)
+    dtype = np.int64 if w is None else (w.dtype if w.dtype.kind == "f" else np.float64)
+    return x._constant(x.backend.asarray(out.astype(dtype)))
+
+
+def searchsorted(sorted_sequence: Tensor, values: Any, *, right: bool = False,
+                 side: str | None = None) -> Tensor:
+    """For each value, the index where it would be inserted into ``sorted_sequence`` (1-d,
+    or the same leading dims as ``values``, searched row by row) to keep it sorted: the
+    first such index, or the last with ``right=True``/``side="right"``. int64, no
+    gradient."""
+    seq = _host(sorted_sequence)
+    vals = _host(operands.as_tensor(sorted_sequence, values, "searchsorted"))
+    which: Literal["left", "right"] = "right" if right else "left"
+    if side is not None:
+        if side not in ("left", "right"):
+            raise ValueError(f"searchsorted: side must be 'left' or 'right', got {side!r}")
+        which = "right" if side == "right" else "left"
+    if seq.ndim <= 1:
+        out = np.searchsorted(seq.reshape(-1), vals, side=which)
+    else:
+        if seq.shape[:-1] != vals.shape[:-1]:
+            raise ValueError(f"searchsorted: leading dims of sorted_sequence {seq.shape} and "
+                             f"values {vals.shape} must match")
+        rows = seq.reshape(-1, seq.shape[-1])
+        vs = vals.reshape(-1, vals.shape[-1])
+        out = np.stack([np.searchsorted(r, v, side=which) for r, v in zip(rows, vs)])
+        out = out.reshape(vals.shape)
+    return sorted_sequence._constant(sorted_sequence.backend.asarray(
+        np.asarray(out, dtype=np.int64)))
+
+
+def bucketize(x: Any, boundaries: Tensor, *, right: bool = False) -> Tensor:
+    """The bucket of each entry of x among the 1-d sorted ``boundaries``:
+    ``searchsorted(boundaries, x, right=right)`` (PyTorch's ``right`` has the same
+    meaning here). int64, no gradient."""
+    if boundaries.ndim != 1:
+        raise ValueError(f"bucketize: boundaries must be 1-d, got shape {boundaries.shape}")
+    return searchsorted(boundaries, x, right=right)

@@ -498,6 +498,9 @@ def test_flip_roll_movedim_round_trip(a: np.ndarray, data: st.DataObject) -> Non
     (lambda x: tg.meshgrid(x, indexing="yx"), "meshgrid: indexing must be"),
     (lambda x: x.roll((1, 2), 0), "roll: shifts"),
     (lambda x: x.movedim(0, 0).movedim((0, 0), (1, 0)), "movedim: dims"),
+    (lambda x: x.unflatten(1, (2, 2)), r"unflatten: sizes \(2, 2\) do not multiply"),
+    (lambda x: x.index_put((Tensor([0]),), Tensor([1.0] * 5)), "index_put: cannot assign"),
+    (lambda x: x.take(Tensor([6])), "take: index 6 is out of bounds"),
 ])
 def test_errors_name_the_op(call: Callable[[Tensor], Any], message: str) -> None:
     with pytest.raises((ValueError, IndexError, TypeError), match=message):

@@ -476,8 +476,7 @@ def index_put(x: Tensor, indices: Any, values: Any, accumulate: bool = False) ->
     """out = x with out[indices] = values (``accumulate=True``: +=, repeats adding up);
     ``indices`` is a tuple of index tensors, as ``x[indices]`` takes them."""
     idx = mv._index(x, tuple(indices))
-    v = operands.as_tensor(x, values, "index_put")
-    v = v.to_dtype(x.dtype) if v.dtype != x.dtype else v
+    v = mv.fit_value(x, (idx,), values, "index_put")
     if accumulate:
         target = mv.GetItem.apply(x, index=idx).shape
         return x + mv.ScatterAdd.apply(v.expand(target), shape=x.shape, index=idx)

@@ -176,6 +176,10 @@ def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
 def unflatten(x: Tensor, dim: int, sizes: Sequence[int]) -> Tensor:
     """Split dimension ``dim`` into ``sizes`` (one may be −1)."""
     d = operands.dim(dim, x.ndim, "unflatten")
+    n, known = x.shape[d] if x.ndim else 1, math.prod(s for s in sizes if s != -1)
+    if (-1 not in sizes and known != n) or (-1 in sizes and (known == 0 or n % known)):
+        raise ValueError(f"unflatten: sizes {tuple(sizes)} do not multiply to dimension {d} "
+                         f"of size {n} (tensor of shape {x.shape})")
     return reshape(x, x.shape[:d] + tuple(sizes) + x.shape[d + 1:])
 
 
@@ -417,35 +421,40 @@ def _write(be: Any, out: Array, steps: tuple[Any, ...], v: Array) -> None:
     be.index_put(view, steps[-1], v)
 
 
+def fit_value(x: Tensor, steps: tuple[Any, ...], value: Any, op: str) -> Tensor:
+    """``value`` as a Tensor of x's dtype that broadcasts to ``x[index]`` (leading 1-sized
+    dims beyond its rank dropped, as numpy and PyTorch do), or an error naming ``op``."""
+    v = operands.as_tensor(x, value, op)
+    target = x.shape
+    for step in steps:  # only to know the shape before anything is written
+        target = np.empty(target, dtype=np.bool_)[_host_index(step)].shape
+    lead = 0
+    while v.ndim - lead > len(target) and v.shape[lead] == 1:
+        lead += 1
+    try:
+        np.broadcast_to(np.empty(v.shape[lead:], dtype=np.bool_), target)
+    except ValueError:
+        raise ValueError(f"{op}: cannot assign a value of shape {v.shape} to x[index] of "
+                         f"shape {target} (tensor of shape {x.shape})") from None
+    if lead:
+        v = v.reshape(v.shape[lead:])
+    return v.to_dtype(x.dtype) if v.dtype != x.dtype else v
+
+
 def setitem(x: Tensor, index: Any, value: Any) -> None:
     """``x[index] = value`` in place (PyTorch's indexing rule; ``value`` broadcasts to
     ``x[index]`` and is cast to x's dtype). Bumps x's version counter.
 
     Under grad mode a leaf that requires grad cannot be written (as in PyTorch). A
     non-leaf, or any tensor given a ``value`` that requires grad, is rewritten in the
-    graph: its gradient flows to ``value`` at ``index`` and to the old x elsewhere.
-    Unlike PyTorch, in that case the write is not seen through views (``detach()``)
-    made before it of a tensor in a graph."""
+    graph: its gradient flows to ``value`` at ``index`` and to the old x elsewhere (an op
+    that saved the old x for its backward then reports the in-place change, as in
+    PyTorch)."""
     from .. import autograd
     from .. import tensor as _tensor
 
     steps = torch_index_steps(_index(x, index))
-    v = operands.as_tensor(x, value, "setitem")
-    target = x.shape
-    for step in steps:  # only to check the shapes before anything is written
-        target = np.empty(target, dtype=np.bool_)[_host_index(step)].shape
-    lead = 0  # leading 1-sized dims of value beyond target's rank are dropped, as numpy does
-    while v.ndim - lead > len(target) and v.shape[lead] == 1:
-        lead += 1
-    try:
-        np.broadcast_to(np.empty(v.shape[lead:], dtype=np.bool_), target)
-    except ValueError:
-        raise ValueError(f"setitem: cannot assign a value of shape {v.shape} to x[index] of "
-                         f"shape {target} (tensor of shape {x.shape})") from None
-    if lead:
-        v = v.reshape(v.shape[lead:])
-    if v.dtype != x.dtype:
-        v = v.to_dtype(x.dtype)
+    v = fit_value(x, steps, value, "setitem")
     recording = autograd.is_grad_enabled() and (x.requires_grad or v.requires_grad)
     if recording and x.requires_grad and x.is_leaf:
         raise RuntimeError(

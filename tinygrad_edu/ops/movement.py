@@ -1,7 +1,8 @@
 """Operations that move or select data without arithmetic: reshape, permute, expand,
-indexing, concatenation, padding, device transfer. Each backward is another movement:
-reshape undoes reshape, permute undoes permute, summing undoes expand, scattering
-undoes indexing."""
+indexing (with PyTorch's rule) and writes by index (``x[i] = v``, in-place forms), flip,
+roll, repeat, unfold, narrow, movedim, meshgrid, concatenation, padding, device transfer.
+Each backward is another movement: reshape undoes reshape, permute undoes permute,
+summing undoes expand, scattering undoes indexing."""
 
 from __future__ import annotations
 
@@ -471,8 +472,7 @@ def setitem(x: Tensor, index: Any, value: Any) -> None:
     old._ctx = x._ctx
     new = IndexPut.apply(old, v, steps=steps, in_place=True)
     x._increment_version()
-    x.requires_grad = True
-    x._ctx = new._ctx
+    x.requires_grad, x._ctx = new.requires_grad, new._ctx
     if new._ctx is not None:
         object.__setattr__(new._ctx, "_output", weakref.ref(x))
 
@@ -505,8 +505,7 @@ def in_place(x: Tensor, op: str, fn: Any, *args: Any, **kwargs: Any) -> Tensor:
     new = fn(old, *args, **kwargs)
     be.index_put(x.data, Ellipsis, new.data)
     x._increment_version()
-    x.requires_grad = True
-    x._ctx = new._ctx
+    x.requires_grad, x._ctx = new.requires_grad, new._ctx  # (no graph for an int result)
     return x
 
 

@@ -231,7 +231,9 @@ def _scatter_reduce_array(be: Any, x: Array, src: Array, index: tuple[Array, ...
 
 
 class ScatterReduce(Function):
-    """scatter_reduce for prod, amax and amin (see :func:`scatter_reduce`)."""
+    """scatter_reduce for prod, amax and amin (see :func:`scatter_reduce`). Its backward
+    works on arrays (PyTorch's formulas, including its zero handling for prod), so it has
+    no second derivative (``create_graph=True`` through it is an error)."""
 
     @staticmethod
     def forward(ctx: Context, x: Array, src: Array, *, index: tuple[Array, ...], reduce: str,

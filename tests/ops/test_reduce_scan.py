@@ -450,3 +450,19 @@ def test_backend_falls_back_to_the_host_where_the_array_module_lacks_a_method() 
     out = be.index_put(a.copy(), (np.array([0, 0]), np.array([1, 1])), np.array([2.0, 3.0]),
                        "prod")
     assert out[0, 1] == 6.0
+
+
+@needs_torch
+@given(st.data())
+def test_order_and_scan_ops_match_torch(data: st.DataObject) -> None:
+    """Distinct values (ties may legitimately be ordered differently), any shape."""
+    shape = tuple(data.draw(st.lists(st.integers(1, 4), min_size=1, max_size=3)))
+    n = int(np.prod(shape))
+    a = np.random.default_rng(data.draw(st.integers(0, 2**16))).permutation(n) \
+        .reshape(shape) / n - 0.5
+    d = data.draw(st.integers(-len(shape), len(shape) - 1))
+    k = data.draw(st.integers(0, shape[d]))
+    desc = data.draw(st.booleans())
+    oracle(lambda m, x: (*x.sort(d, desc), *x.topk(k, d, desc), *x.cummax(d), *x.cummin(d),
+                         *x.median(d), *x.kthvalue(max(k, 1), d, True), x.logcumsumexp(d),
+                         x.cumsum(d), x.cumprod(d), x.prod(d), x.norm(3, d), x.median()), a)

@@ -103,3 +103,63 @@ from .ops.elementwise import abs, add, clamp, exp, log, mul, neg, pow, sqrt, sub
 clip = clamp
 __all__ += ["celu", "prelu", "relu", "selu", "sigmoid", "tanh", "abs", "add", "clamp", "clip",
             "exp", "log", "mul", "neg", "pow", "sqrt", "sub"]
+
+# reductions, scans, sorting, indexing and shape ops as torch.* functions (issue 11)
+from .ops.einsum import einsum, outer, tensordot, trace  # noqa: E402
+from .ops.index import (  # noqa: E402
+    argwhere,
+    diag,
+    diagonal,
+    gather,
+    index_add,
+    index_copy,
+    index_fill,
+    index_put,
+    index_select,
+    masked_fill,
+    masked_select,
+    nonzero,
+    repeat_interleave,
+    scatter,
+    scatter_add,
+    scatter_reduce,
+    take,
+    take_along_dim,
+)
+from .ops.movement import (  # noqa: E402
+    flip,
+    fliplr,
+    flipud,
+    meshgrid,
+    movedim,
+    narrow,
+    roll,
+    rot90,
+    tile,
+    unbind,
+)
+from .ops.movement import movedim as moveaxis  # noqa: E402
+from .ops.reduce import count_nonzero, nanmean, nansum, norm, prod, std_mean, var_mean  # noqa: E402, E501
+from .ops.scan import cummax, cummin, cumprod, cumsum, logcumsumexp  # noqa: E402
+from .ops.sort import (  # noqa: E402
+    argsort,
+    bincount,
+    bucketize,
+    kthvalue,
+    median,
+    mode,
+    searchsorted,
+    sort,
+    topk,
+    unique,
+)
+
+__all__ += ["argsort", "argwhere", "bincount", "bucketize", "count_nonzero", "cummax",
+            "cummin", "cumprod", "cumsum", "diag", "diagonal", "einsum", "flip", "fliplr",
+            "flipud", "gather", "index_add", "index_copy", "index_fill", "index_put",
+            "index_select", "kthvalue", "logcumsumexp", "masked_fill", "masked_select", "median",
+            "meshgrid", "mode", "movedim", "moveaxis", "nanmean", "nansum", "narrow", "nonzero",
+            "norm", "outer", "prod", "repeat_interleave", "roll", "rot90", "scatter",
+            "scatter_add", "scatter_reduce", "searchsorted", "sort", "std_mean", "take",
+            "take_along_dim", "tensordot", "tile", "topk", "trace", "unbind", "unique",
+            "var_mean"]

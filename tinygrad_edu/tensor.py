@@ -11,7 +11,7 @@ side by side. Follow ``x * y`` to numpy in four hops::
 from __future__ import annotations
 
 import builtins
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 import numpy as np
@@ -28,8 +28,9 @@ from .ops import index as ix
 from .ops import movement as mv
 from .ops import operands
 from .ops import reduce as rd
+from .ops import scan as sc
+from .ops import sort as so
 from .ops.matmul import matmul as _matmul
-from .rng import Seed, make_rng
 
 if TYPE_CHECKING:
     from .function import Context
@@ -376,89 +377,14 @@ class Tensor:
     def zero_(self) -> Tensor:
         return self._in_place("fill_", 0)
 
-    # ---- factories -----------------------------------------------------------------
-    @staticmethod
-    def _make(arr: Any, dtype: DTypeLike, requires_grad: _bool, device: str | None) -> Tensor:
-        dev = normalize_device(device)
-        want = dtypes.resolve(dtype)
-        if want is not None and arr.dtype != want:
-            arr = arr.astype(want)
-        t = Tensor._wrap(arr if dev == "cpu" else get_backend(dev).asarray(arr), dev)
-        return t.requires_grad_(requires_grad) if requires_grad else t
-
-    @staticmethod
-    def zeros(*shape: Any, dtype: DTypeLike = "float32", requires_grad: _bool = False,
-              device: str | None = None) -> Tensor:
-        return Tensor._make(np.zeros(operands.shape_arg(shape, "zeros"), dtypes.resolve(dtype)),
-                            None, requires_grad, device)
-
-    @staticmethod
-    def ones(*shape: Any, dtype: DTypeLike = "float32", requires_grad: _bool = False,
-             device: str | None = None) -> Tensor:
-        return Tensor._make(np.ones(operands.shape_arg(shape, "ones"), dtypes.resolve(dtype)),
-                            None, requires_grad, device)
-
-    @staticmethod
-    def full(shape: Sequence[_int] | _int, fill_value: Scalar, dtype: DTypeLike = None,
-             requires_grad: _bool = False, device: str | None = None) -> Tensor:
-        shp = operands.shape_arg((shape,), "full")
-        arr = np.full(shp, fill_value)
-        return Tensor._make(arr, dtypes.resolve(dtype) or dtypes.default_for(arr),
-                            requires_grad, device)
-
-    @staticmethod
-    def arange(start: _float, stop: _float | None = None, step: _float = 1,
-               dtype: DTypeLike = None, requires_grad: _bool = False,
-               device: str | None = None) -> Tensor:
-        if stop is None:
-            start, stop = 0, start
-        if step == 0:
-            raise ValueError("arange: step must be nonzero")
-        if (stop - start) * step < 0:
-            raise ValueError(f"arange: upper bound and lower bound inconsistent with step "
-                             f"sign (start={start}, end={stop}, step={step})")
-        arr = np.arange(start, stop, step)
-        return Tensor._make(arr, dtypes.resolve(dtype) or dtypes.default_for(arr),
-                            requires_grad, device)
-
-    @staticmethod
-    def eye(n: _int, m: _int | None = None, dtype: DTypeLike = "float32",
-            requires_grad: _bool = False, device: str | None = None) -> Tensor:
-        return Tensor._make(np.eye(n, m, dtype=dtypes.resolve(dtype)), None, requires_grad,
-                            device)
-
-    @staticmethod
-    def rand(*shape: Any, seed: Seed = None, dtype: DTypeLike = "float32",
-             requires_grad: _bool = False, device: str | None = None) -> Tensor:
-        """Uniform on [0, 1)."""
-        arr = make_rng(seed).random(operands.shape_arg(shape, "rand"))
-        return Tensor._make(arr, dtype, requires_grad, device)
-
-    @staticmethod
-    def randn(*shape: Any, seed: Seed = None, dtype: DTypeLike = "float32",
-              requires_grad: _bool = False, device: str | None = None) -> Tensor:
-        """Standard normal N(0, 1)."""
-        arr = make_rng(seed).standard_normal(operands.shape_arg(shape, "randn"))
-        return Tensor._make(arr, dtype, requires_grad, device)
-
-    @staticmethod
-    def uniform(*shape: Any, low: _float = 0.0, high: _float = 1.0, seed: Seed = None,
-                dtype: DTypeLike = "float32", requires_grad: _bool = False,
-                device: str | None = None) -> Tensor:
-        """Uniform on [low, high)."""
-        arr = make_rng(seed).uniform(low, high, operands.shape_arg(shape, "uniform"))
-        return Tensor._make(arr, dtype, requires_grad, device)
-
+    # ---- factories (ops/creation.py) ------------------------------------------------
+    zeros, ones, full, arange, eye, rand, randn, uniform = (staticmethod(f) for f in (
+        cr.zeros, cr.ones, cr.full, cr.arange, cr.eye, cr.rand, cr.randn, cr.uniform))
     empty, linspace, logspace, randint, normal = (staticmethod(f) for f in (
         cr.empty, cr.linspace, cr.logspace, cr.randint, cr.normal))
     full_like, empty_like, bernoulli, multinomial, uniform_, normal_ = (
         cr.full_like, cr.empty_like, cr.bernoulli, cr.multinomial, cr.uniform_, cr.normal_)
-
-    def zeros_like(self, dtype: DTypeLike = None) -> Tensor:
-        return self._constant(self.backend.zeros(self.shape, dtypes.resolve(dtype) or self.dtype))
-
-    def ones_like(self, dtype: DTypeLike = None) -> Tensor:
-        return self._constant(self.backend.ones(self.shape, dtypes.resolve(dtype) or self.dtype))
+    zeros_like, ones_like = cr.zeros_like, cr.ones_like
 
     # ---- operations: each a one-line forward to its home in ops/ ----------------------
     # (a function assigned in the class body is a method: ``x.exp()`` is ``ew.exp(x)``,
@@ -535,6 +461,12 @@ class Tensor:
     argmax, argmin, any, all = rd.argmax, rd.argmin, rd.any, rd.all
     logsumexp, softmax, log_softmax = rd.logsumexp, rd.softmax, rd.log_softmax
     # more reductions, scans and sorting (ops/reduce.py, ops/scan.py, ops/sort.py):
+    prod, norm, var_mean, std_mean, count_nonzero, nansum, nanmean, amax, amin = rd.prod, \
+        rd.norm, rd.var_mean, rd.std_mean, rd.count_nonzero, rd.nansum, rd.nanmean, rd.max, rd.min
+    cumsum, cumprod, cummax, cummin, logcumsumexp, sort, argsort, topk, median, kthvalue, mode = \
+        sc.cumsum, sc.cumprod, sc.cummax, sc.cummin, sc.logcumsumexp, so.sort, so.argsort, \
+        so.topk, so.median, so.kthvalue, so.mode
+    unique, bincount = so.unique, so.bincount
 
     # movement (ops/movement.py)
     reshape = view = mv.reshape
@@ -545,10 +477,23 @@ class Tensor:
     pad = mv.pad
     # more shape ops (ops/movement.py):
     split, chunk = mv.split, mv.chunk
+    flip, roll, repeat, unbind, unfold, narrow, rot90, tile, fliplr, flipud = mv.flip, mv.roll, \
+        mv.repeat, mv.unbind, mv.unfold, mv.narrow, mv.rot90, mv.tile, mv.fliplr, mv.flipud
+    movedim = moveaxis = mv.movedim
+    swapaxes = swapdims = mv.transpose
     cat = concatenate = staticmethod(mv.cat)
     stack = staticmethod(mv.stack)
     # indexing (ops/index.py):
     tril, triu = ix.tril, ix.triu
+    __setitem__, gather, scatter, scatter_add, scatter_reduce, index_select, masked_fill, \
+        masked_select, nonzero, argwhere, diag, diagonal, take, take_along_dim, index_add, \
+        index_copy, index_fill, index_put, repeat_interleave, masked_fill_, scatter_, \
+        scatter_add_, scatter_reduce_, index_add_, index_copy_, index_fill_, index_put_ = \
+        mv.setitem, ix.gather, ix.scatter, ix.scatter_add, ix.scatter_reduce, ix.index_select, \
+        ix.masked_fill, ix.masked_select, ix.nonzero, ix.argwhere, ix.diag, ix.diagonal, ix.take, \
+        ix.take_along_dim, ix.index_add, ix.index_copy, ix.index_fill, ix.index_put, \
+        ix.repeat_interleave, ix.masked_fill_, ix.scatter_, ix.scatter_add_, ix.scatter_reduce_, \
+        ix.index_add_, ix.index_copy_, ix.index_fill_, ix.index_put_
 
     @property
     def T(self) -> Tensor:

@@ -22,6 +22,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, TypeAlias
 
+import numpy as _np  # only for fallbacks where an array module lacks an operation
+
 #: A numpy.ndarray on the CPU, a cupy.ndarray on the GPU.
 Array: TypeAlias = Any
 Shape: TypeAlias = tuple[int, ...]
@@ -49,7 +51,15 @@ BINARY_OPS += (
     "right_shift",
 )
 #: f(a, axis, keepdims) over the given axes.
-REDUCE_OPS: tuple[str, ...] = ("sum", "max", "min", "argmax", "argmin", "any", "all")
+REDUCE_OPS: tuple[str, ...] = ("sum", "max", "min", "argmax", "argmin", "any", "all",
+                               "prod")
+
+#: running reductions ``scan(name, a, axis)`` (cumsum, cumprod, cummax, cummin,
+#: logcumsumexp).
+SCAN_OPS: tuple[str, ...] = ("sum", "prod", "max", "min", "logaddexp")
+#: how ``index_put`` combines values written to one position (scatter_reduce).
+INDEX_REDUCE_OPS: dict[str, str] = {"sum": "add", "prod": "multiply", "amax": "maximum",
+                                    "amin": "minimum"}
 
 #: numpy/cupy function names where they differ from ours (both modules share them).
 XP_NAMES: dict[str, str] = {
@@ -149,6 +159,29 @@ class Backend:
     def matmul(self, a: Array, b: Array) -> Array:
         raise NotImplementedError
 
+    def einsum(self, equation: str, *arrays: Array) -> Array:
+        raise NotImplementedError
+
+    # --- scans, sorting, writes by index (ops/scan.py, ops/sort.py, ops/index.py) ----
+    def scan(self, op: str, a: Array, axis: int) -> Array:
+        """Running reduction along ``axis``: ``op`` in :data:`SCAN_OPS`."""
+        raise NotImplementedError
+
+    def argsort(self, a: Array, axis: int, descending: bool = False) -> Array:
+        """Indices that sort ``a`` along ``axis``, *stably* (equal elements keep their
+        order, also when descending); NaN sorts as the largest value."""
+        raise NotImplementedError
+
+    def index_put(self, a: Array, index: Any, values: Array, reduce: str | None = None
+                  ) -> Array:
+        """In place: ``a[index] = values`` (reduce None), or combine every value written to
+        a position with ``reduce`` in :data:`INDEX_REDUCE_OPS` (repeats accumulate)."""
+        raise NotImplementedError
+
+    def nonzero(self, a: Array) -> tuple[Array, ...]:
+        """The indices of the nonzero elements, one array per dimension."""
+        raise NotImplementedError
+
     # --- fused extension point: an optimiser update in one pass ---------------------
     def adam_step(
         self, p: Array, g: Array, m: Array, v: Array, *, lr: float, beta1: float,
@@ -223,3 +256,57 @@ class ArrayModuleBackend(Backend):
 
     def matmul(self, a: Array, b: Array) -> Array:
         return self.xp.matmul(a, b)
+
+    def einsum(self, equation: str, *arrays: Array) -> Array:
+        return self.xp.einsum(equation, *arrays)
+
+    def scan(self, op: str, a: Array, axis: int) -> Array:
+        if op not in SCAN_OPS:
+            raise ValueError(f"scan: unknown op {op!r}; expected one of {SCAN_OPS}")
+        if op in ("sum", "prod"):  # keeps the dtype (the caller chooses it)
+            return getattr(self.xp, "cum" + op)(a, axis=axis, dtype=a.dtype)
+        if a.shape[axis] == 0:
+            return a.copy()
+        name = {"max": "maximum", "min": "minimum"}.get(op, op)
+        try:
+            return getattr(self.xp, name).accumulate(a, axis=axis)
+        except (AttributeError, NotImplementedError, TypeError):  # an older CuPy
+            return self._on_host(lambda h: getattr(_np, name).accumulate(h, axis=axis), a)
+
+    def _on_host(self, fn: Callable[..., Any], *arrays: Array) -> Array:
+        """Fallback for what the array module lacks: run ``fn`` in numpy and copy back."""
+        return self.asarray(fn(*(_np.asarray(self.to_numpy(a)) for a in arrays)))
+
+    def argsort(self, a: Array, axis: int, descending: bool = False) -> Array:
+        if not descending:
+            return self._stable_argsort(a, axis)
+        # a stable descending order: sort the reversed array stably, reverse the result and
+        # map the positions back (equal elements keep their original order; NaN comes first)
+        n = a.shape[axis]
+        order = self.xp.flip(self._stable_argsort(self.xp.flip(a, axis=axis), axis), axis=axis)
+        return (n - 1) - order
+
+    def _stable_argsort(self, a: Array, axis: int) -> Array:
+        try:
+            return self.xp.argsort(a, axis=axis, kind="stable")
+        except (TypeError, ValueError, NotImplementedError):  # CuPy: always stable, no kind
+            return self.xp.argsort(a, axis=axis)
+
+    def index_put(self, a: Array, index: Any, values: Array, reduce: str | None = None
+                  ) -> Array:
+        if reduce is None:
+            a[index] = values
+            return a
+        name = INDEX_REDUCE_OPS[reduce]
+        try:
+            getattr(self.xp, name).at(a, index, values)
+        except (AttributeError, NotImplementedError, TypeError):  # CuPy lacks some ufunc.at
+            host = _np.asarray(self.to_numpy(a)).copy()
+            conv = tuple(_np.asarray(self.to_numpy(i)) if hasattr(i, "shape") else i
+                         for i in (index if isinstance(index, tuple) else (index,)))
+            getattr(_np, name).at(host, conv, _np.asarray(self.to_numpy(values)))
+            a[...] = self.asarray(host)
+        return a
+
+    def nonzero(self, a: Array) -> tuple[Array, ...]:
+        return tuple(self.xp.nonzero(a))

@@ -28,6 +28,10 @@ class CPUBackend(ArrayModuleBackend):
     def to_numpy(self, a: Array) -> np.ndarray:
         return np.asarray(a)
 
+    def scan(self, op: str, a: Array, axis: int) -> Array:
+        with np.errstate(all="ignore"):  # overflow of a running product is inf, silently
+            return super().scan(op, a, axis)
+
     def _relu(self, a: Array) -> Array:
         return np.maximum(a, 0, dtype=a.dtype) if a.dtype.kind == "f" else np.maximum(a, 0)
 
@@ -37,7 +41,7 @@ _MAY_WARN = {"div", "pow", "log", "log1p", "sqrt", "reciprocal", "exp", "expm1",
 # outside its domain
 _MAY_WARN |= {"add", "sub", "mul", "log2", "log10", "exp2", "asin", "acos", "sinh", "cosh",
               "sin", "cos", "tan", "fmod", "remainder", "floor_divide", "hypot", "logaddexp",
-              "sum"}
+              "sum", "prod"}
 
 _erf_py = np.frompyfunc(math.erf, 1, 1)
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .. import autograd, dtypes
+from ..backend import get_backend, normalize_device
 from ..rng import Seed, make_rng
 from . import operands
 
@@ -30,8 +31,87 @@ def _tensor_cls() -> type[Tensor]:
 
 def _make(arr: np.ndarray, dtype: Any, requires_grad: bool, device: str | None,
           default: Any = "float32") -> Tensor:
+    """A new tensor around host array ``arr`` (moved to ``device``), as ``dtype``."""
     want = dtypes.resolve(dtype) or dtypes.resolve(default)
-    return _tensor_cls()._make(np.asarray(arr), want, requires_grad, device)
+    arr = np.asarray(arr)
+    if want is not None and arr.dtype != want:
+        arr = arr.astype(want)
+    dev = normalize_device(device)
+    t = _tensor_cls()._wrap(arr if dev == "cpu" else get_backend(dev).asarray(arr), dev)
+    return t.requires_grad_(requires_grad) if requires_grad else t
+
+
+def zeros(*shape: Any, dtype: Any = "float32", requires_grad: bool = False,
+          device: str | None = None) -> Tensor:
+    """A tensor of zeros; ``zeros(2, 3)`` and ``zeros((2, 3))`` alike."""
+    return _make(np.zeros(operands.shape_arg(shape, "zeros"), dtypes.resolve(dtype)), None,
+                 requires_grad, device, dtype)
+
+
+def ones(*shape: Any, dtype: Any = "float32", requires_grad: bool = False,
+         device: str | None = None) -> Tensor:
+    """A tensor of ones."""
+    return _make(np.ones(operands.shape_arg(shape, "ones"), dtypes.resolve(dtype)), None,
+                 requires_grad, device, dtype)
+
+
+def full(shape: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = False,
+         device: str | None = None) -> Tensor:
+    """A tensor filled with ``fill_value`` (its dtype: ``dtype``, else from the value)."""
+    arr = np.full(operands.shape_arg((shape,), "full"), fill_value)
+    return _make(arr, dtype, requires_grad, device, dtypes.default_for(arr))
+
+
+def arange(start: float, stop: float | None = None, step: float = 1, dtype: Any = None,
+           requires_grad: bool = False, device: str | None = None) -> Tensor:
+    """start, start + step, … up to (not including) stop; ``arange(n)`` is 0 … n − 1."""
+    if stop is None:
+        start, stop = 0, start
+    if step == 0:
+        raise ValueError("arange: step must be nonzero")
+    if (stop - start) * step < 0:
+        raise ValueError(f"arange: upper bound and lower bound inconsistent with step "
+                         f"sign (start={start}, end={stop}, step={step})")
+    arr = np.arange(start, stop, step)
+    return _make(arr, dtype, requires_grad, device, dtypes.default_for(arr))
+
+
+def eye(n: int, m: int | None = None, dtype: Any = "float32", requires_grad: bool = False,
+        device: str | None = None) -> Tensor:
+    """The n×m identity matrix."""
+    return _make(np.eye(n, m), dtype, requires_grad, device)
+
+
+def rand(*shape: Any, seed: Seed = None, dtype: Any = "float32", requires_grad: bool = False,
+         device: str | None = None) -> Tensor:
+    """Uniform on [0, 1)."""
+    return _make(make_rng(seed).random(operands.shape_arg(shape, "rand")), dtype,
+                 requires_grad, device)
+
+
+def randn(*shape: Any, seed: Seed = None, dtype: Any = "float32", requires_grad: bool = False,
+          device: str | None = None) -> Tensor:
+    """Standard normal N(0, 1)."""
+    return _make(make_rng(seed).standard_normal(operands.shape_arg(shape, "randn")), dtype,
+                 requires_grad, device)
+
+
+def uniform(*shape: Any, low: float = 0.0, high: float = 1.0, seed: Seed = None,
+            dtype: Any = "float32", requires_grad: bool = False,
+            device: str | None = None) -> Tensor:
+    """Uniform on [low, high)."""
+    arr = make_rng(seed).uniform(low, high, operands.shape_arg(shape, "uniform"))
+    return _make(arr, dtype, requires_grad, device)
+
+
+def zeros_like(x: Tensor, dtype: Any = None) -> Tensor:
+    """Zeros of ``x``'s shape, dtype (or ``dtype``) and device."""
+    return x._constant(x.backend.zeros(x.shape, dtypes.resolve(dtype) or x.dtype))
+
+
+def ones_like(x: Tensor, dtype: Any = None) -> Tensor:
+    """Ones of ``x``'s shape, dtype (or ``dtype``) and device."""
+    return x._constant(x.backend.ones(x.shape, dtypes.resolve(dtype) or x.dtype))
 
 
 def _seed(seed: Seed, generator: Seed, op: str) -> np.random.Generator:

@@ -1,6 +1,6 @@
-"""Reductions. ``Sum``, ``Max`` and ``Min`` are the primitives; mean, var, std,
-logsumexp, softmax and log_softmax are built from them here, so their gradients come
-for free."""
+"""Reductions. ``Sum``, ``Max``, ``Min``, ``Prod`` and ``VectorNorm`` are the primitives;
+mean, var, std, logsumexp, softmax, log_softmax, std_mean/var_mean and the other norms
+are built from them here, so their gradients come for free."""
 
 from __future__ import annotations
 
@@ -74,7 +74,11 @@ def _extreme_backward(ctx: Context, g: Tensor) -> Tensor:
     (x,) = ctx.saved_tensors
     be = ctx.backend
     kshape = keepdims_shape(x.shape, ctx.axes)
-    mask = be.astype(be.binary("eq", x.data, ctx.top), g.dtype)
+    hit = be.binary("eq", x.data, ctx.top)
+    if x.dtype.kind == "f":  # a NaN result came from the NaN entries: they share g
+        hit = be.binary("logical_or", hit, be.binary("logical_and", be.unary("isnan", x.data),
+                                                     be.unary("isnan", ctx.top)))
+    mask = be.astype(hit, g.dtype)
     share = be.binary("div", mask, be.reduce("sum", mask, ctx.axes, True))
     return g.reshape(kshape) * g._constant(be.astype(share, g.dtype))
 
@@ -250,3 +254,167 @@ def log_softmax(x: Tensor, axis: Any = None, *, dim: Any = None) -> Tensor:
     axes = _softmax_axis(x, axis, dim, "log_softmax")
     s = _shift(operands.floating(x), axes)
     return s - s.exp().sum(axes, keepdims=True).log()
+
+
+# ---- more reductions -------------------------------------------------------------------
+
+
+class Prod(Function):
+    """z = Π_axes x;   ∂z/∂x_k = Π_{i ≠ k} x_i. Not z / x_k, which is 0/0 at a zero: with
+    no zero in a slice it is z / x_k; with one zero, the zero's entry gets the product of
+    the others and the rest get 0; with two or more zeros all get 0 (as PyTorch)."""
+
+    @staticmethod
+    def forward(ctx: Context, x: Array, *, axes: tuple[int, ...], keepdims: bool) -> Array:
+        ctx.axes = axes
+        ctx.save_for_backward(x)
+        return ctx.backend.reduce("prod", x, axes, keepdims)
+
+    @staticmethod
+    def backward(ctx: Context, g: Tensor) -> Tensor:
+        from . import elementwise as ew
+
+        (x,) = ctx.saved_tensors
+        be = ctx.backend
+        is_zero = be.binary("eq", x.data, be.zeros((), x.dtype))
+        zeros = be.reduce("sum", be.astype(is_zero, dtypes.int64), ctx.axes, True)
+        none = x._constant(be.binary("eq", zeros, be.zeros((), zeros.dtype)))
+        lone = x._constant(be.binary("logical_and", is_zero,
+                                     be.binary("eq", zeros, be.ones((), zeros.dtype))))
+        nonzero = ew.where(x._constant(is_zero), 1.0, x)
+        others = Prod.apply(nonzero, axes=ctx.axes, keepdims=True)  # Π of the nonzeros
+        grad = ew.where(none, others / nonzero, ew.where(lone, others, 0.0))
+        return g.reshape(keepdims_shape(x.shape, ctx.axes)) * grad
+
+
+def prod(x: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None,
+         axis: Any = None, keepdims: bool | None = None) -> Tensor:
+    """Π over ``dim`` (all elements when None). Integers and bools multiply as int64, as
+    in PyTorch; ``dtype`` casts first. See :class:`Prod` for the gradient with zeros.
+    (``dim`` may also be a tuple of dims here; PyTorch takes one.)"""
+    if axis is not None:
+        dim = axis
+    want = dtypes.resolve(dtype)
+    base = x.to_dtype(want) if want is not None else \
+        x if x.dtype.kind == "f" else x.to_dtype(dtypes.int64)
+    return Prod.apply(base, axes=operands.axes(dim, x.ndim, "prod"),
+                      keepdims=keepdim if keepdims is None else keepdims)
+
+
+def _moments(op: Any, x: Tensor, dim: Any, unbiased: Any, keepdim: bool,
+             correction: int | None) -> tuple[Tensor, Tensor]:
+    if isinstance(dim, bool):  # var_mean(x, True): PyTorch's (input, unbiased) overload
+        dim, unbiased = None, dim
+    if correction is None:
+        correction = 1 if unbiased is None else int(unbiased)
+    return (op(x, dim, correction=correction, keepdim=keepdim), mean(x, dim, keepdim=keepdim))
+
+
+def var_mean(x: Tensor, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False,
+             *, correction: int | None = None) -> tuple[Tensor, Tensor]:
+    """(var, mean) over ``dim`` in one call; ``correction`` (default 1) or the older
+    ``unbiased`` as in :func:`var`."""
+    return _moments(var, x, dim, unbiased, keepdim, correction)
+
+
+def std_mean(x: Tensor, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False,
+             *, correction: int | None = None) -> tuple[Tensor, Tensor]:
+    """(std, mean) over ``dim`` in one call; ``correction`` (default 1) or the older
+    ``unbiased`` as in :func:`var`."""
+    return _moments(std, x, dim, unbiased, keepdim, correction)
+
+
+class VectorNorm(Function):
+    """z = ‖x‖ₚ = (Σ_axes |x|ᵖ)^(1/p) for p > 0 (p = 2: √Σx²);
+    ∂z/∂x = sign(x)·|x|^(p−1) / z^(p−1)  (x / z for p = 2), with PyTorch's values where
+    that is 0/0 or 0·∞: 0 at the zero vector (z = 0), and for p < 1 0 at each zero entry
+    (computed there as sign(x)·|x|^(p−1)·z^(1−p))."""
+
+    @staticmethod
+    def forward(ctx: Context, x: Array, *, p: float, axes: tuple[int, ...],
+                keepdims: bool) -> Array:
+        be = ctx.backend
+        ctx.axes, ctx.p = axes, p
+        if p == 2:
+            out = be.unary("sqrt", be.reduce("sum", be.binary("mul", x, x), axes, keepdims))
+        else:
+            powered = be.binary("pow", be.unary("abs", x), be.asarray(p, x.dtype))
+            out = be.binary("pow", be.reduce("sum", powered, axes, keepdims),
+                            be.asarray(1.0 / p, x.dtype))
+        ctx.save_for_backward(x, out)
+        return out
+
+    @staticmethod
+    def backward(ctx: Context, g: Tensor) -> Tensor:
+        from . import elementwise as ew
+
+        x, z = ctx.saved_tensors
+        be, p = ctx.backend, ctx.p
+        kshape = keepdims_shape(x.shape, ctx.axes)
+        z, g = z.reshape(kshape), g.reshape(kshape)
+        if p == 2:
+            return x * (g / ew.where(z == 0, math.inf, z))
+        sign = x._constant(be.unary("sign", x.data))
+        if p < 1:
+            magnitude = ew.where(x == 0, 0.0, x.abs() ** (p - 1))
+            return sign * magnitude * g * z ** (1 - p)
+        return sign * x.abs() ** (p - 1) * (g / ew.where(z == 0, math.inf, z ** (p - 1)))
+
+
+def norm(x: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False, *,
+         dtype: Any = None) -> Tensor:
+    """The vector p-norm over ``dim`` (all elements when None): (Σ|x|ᵖ)^(1/p).
+    p = 2 or "fro": √Σx² (gradient x/‖x‖, 0 at the zero vector); p = 1: Σ|x| (gradient
+    sign x); p = inf / −inf: max / min |x| (gradient shared among ties); p = 0: the count
+    of nonzeros (no gradient: not a graph node, where PyTorch gives zeros); other p > 0:
+    (Σ|x|ᵖ)^(1/p), see :class:`VectorNorm`. Not provided: negative p (other than −inf),
+    and matrix norms ("nuc", or p = 2 over two dims as a spectral norm): as in
+    ``torch.norm``, a number p with two dims is the vector norm of the entries."""
+    if isinstance(p, str):
+        if p != "fro":
+            raise ValueError(f"norm: p={p!r} is not supported (use 'fro' or a number; the "
+                             "nuclear norm needs an SVD)")
+        p = 2
+    if not isinstance(p, (int, float)) or isinstance(p, bool):
+        raise TypeError(f"norm: p must be a number or 'fro', got {type(p).__name__}")
+    want = dtypes.resolve(dtype)
+    if x.dtype.kind != "f":
+        raise TypeError(f"norm: expected a floating-point tensor, got dtype {x.dtype} "
+                        "(convert it with .float())")
+    if want is not None:
+        x = x.to_dtype(want)
+    axes = operands.axes(dim, x.ndim, "norm")
+    a = x.abs()
+    if p == 1:
+        return a.sum(axes, keepdims=keepdim)
+    if p == math.inf:
+        return a.max(axes, keepdims=keepdim)
+    if p == -math.inf:
+        return a.min(axes, keepdims=keepdim)
+    if p == 0:
+        return (x != 0).sum(axes, keepdims=keepdim).to_dtype(x.dtype)
+    if p < 0:
+        raise ValueError(f"norm: p={p} is not supported (p must be ≥ 0, inf or -inf)")
+    return VectorNorm.apply(x, p=float(p), axes=axes, keepdims=keepdim)
+
+
+def count_nonzero(x: Tensor, dim: Any = None) -> Tensor:
+    """The number of nonzero entries over ``dim`` (int64; no gradient)."""
+    return (x != 0).sum(operands.axes(dim, x.ndim, "count_nonzero"))
+
+
+def nansum(x: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+    """Σ over ``dim`` treating NaN as 0 (their gradient is 0)."""
+    from . import elementwise as ew
+
+    clean = ew.where(x.isnan(), 0, x) if x.dtype.kind == "f" else x
+    return sum(clean, dim, keepdim, dtype=dtype)
+
+
+def nanmean(x: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+    """The mean over ``dim`` of the entries that are not NaN; gradient g / count to each of
+    them. Where all are NaN the result is NaN and their gradient 0 (PyTorch: NaN)."""
+    if x.dtype.kind != "f":
+        raise TypeError(f"nanmean: expected a floating-point tensor, got dtype {x.dtype}")
+    count = (~x.isnan()).sum(operands.axes(dim, x.ndim, "nanmean"), keepdims=keepdim)
+    return nansum(x, dim, keepdim, dtype=dtype) / count.to_dtype(x.dtype)

@@ -186,19 +186,20 @@ show("W20", "one layer, standard: max |δ a₀ᵀ − autograd ∂L/∂W|",
 # ones are tensors with their values). After `backward()` the leaves W and b carry their
 # gradients: ∂L/∂W = δ a₀ᵀ = [[−0.125, −0.25], [0.1104, 0.2209]] and ∂L/∂b = δ — the
 # numbers computed by hand above. The same graph is saved as Graphviz DOT text
-# (`w20_graph.dot`). The figure is wide: scroll it sideways.
+# (`w20_graph.dot`). It reads from the top (the leaves W and b) down to the loss.
 
 # %% [markdown] lang="zh"
 # 这就是 `backward()` 走过的计算图，用 `tinygrad_edu.viz` 从损失一直画回到叶子节点（蓝色的框是
 # 运算，名称与 PyTorch 的 `grad_fn` 相同；黄色的框是张量及其数值）。`backward()` 之后，叶子
 # W 和 b 带上了各自的梯度：∂L/∂W = δ a₀ᵀ = [[−0.125, −0.25], [0.1104, 0.2209]]，∂L/∂b = δ——
-# 正是上面手算出的数。同一张图也以 Graphviz 的 DOT 文本保存（`w20_graph.dot`）。这张图比较宽，
-# 可以左右滚动查看。
+# 正是上面手算出的数。同一张图也以 Graphviz 的 DOT 文本保存（`w20_graph.dot`）。图从上往下读：
+# 最上面是叶子 W 和 b，最下面是损失。
 
 # %%
-(out_dir() / "w20_graph.dot").write_text(viz.to_dot(L_std), encoding="utf-8")
+(out_dir() / "w20_graph.dot").write_text(viz.to_dot(L_std, names={"W": W, "b": b}),
+                                         encoding="utf-8")
 if matplotlib is not None:
-    figure(viz.draw(L_std), "w20_graph.png")
+    figure(viz.draw(L_std, names={"W": W, "b": b}), "w20_graph.png")
 
 # %%
 W.zero_grad()

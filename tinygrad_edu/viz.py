@@ -49,10 +49,13 @@ def _fmt(arr: Any, limit: int = 6) -> str:
     return f"[{body}{', …' if a.size > limit else ''}]" if np.ndim(arr) else body
 
 
-def _tensor_label(t: Tensor | None, title: str, values: bool, grads: bool) -> str:
+def _tensor_label(t: Tensor | None, title: str, values: bool, grads: bool,
+                  names: dict[int, str] | None = None) -> str:
     if t is None:
         return title
-    lines = [f"{title} {tuple(t.shape)}"]
+    if names and id(t) in names:
+        title = names[id(t)]
+    lines = [f"{title} {tuple(t.shape)}".strip()]
     if values:
         lines.append(f"data {_fmt(t.detach().numpy())}")
     if grads and t.grad is not None:
@@ -60,8 +63,12 @@ def _tensor_label(t: Tensor | None, title: str, values: bool, grads: bool) -> st
     return "\n".join(lines)
 
 
-def graph(t: Tensor, *, values: bool = True, grads: bool = True) -> list[GraphNode]:
-    """The graph of ``t`` as a list of nodes, inputs first (the root tensor last)."""
+def graph(t: Tensor, *, values: bool = True, grads: bool = True,
+          names: dict[str, Tensor] | None = None) -> list[GraphNode]:
+    """The graph of ``t`` as a list of nodes, inputs first (the root tensor last).
+    ``names`` labels tensors (e.g. ``dict(model.named_parameters())``, as torchviz's
+    ``params``); other leaves are called "leaf"."""
+    by_id = {id(v): k for k, v in (names or {}).items()}
     nodes: dict[int, GraphNode] = {}
     order: list[GraphNode] = []
 
@@ -71,7 +78,8 @@ def graph(t: Tensor, *, values: bool = True, grads: bool = True) -> list[GraphNo
             return nodes[key].id
         if isinstance(node, AccumulateGrad):
             leaf = node.variable
-            gn = GraphNode(f"n{len(nodes)}", "tensor", _tensor_label(leaf, "leaf", values, grads))
+            gn = GraphNode(f"n{len(nodes)}", "tensor",
+                           _tensor_label(leaf, "leaf", values, grads, by_id))
             nodes[key] = gn
             order.append(gn)
             return gn.id
@@ -83,25 +91,27 @@ def graph(t: Tensor, *, values: bool = True, grads: bool = True) -> list[GraphNo
         order.append(gn)
         out = node._output()
         if out is not None and out is not t:
-            tn = GraphNode(f"n{len(nodes)}t", "tensor", _tensor_label(out, "", values, grads),
-                           [gn.id])
+            tn = GraphNode(f"n{len(nodes)}t", "tensor",
+                           _tensor_label(out, "", values, grads, by_id), [gn.id])
             nodes[id(tn)] = tn
             order.append(tn)
             return tn.id
         return gn.id
 
     if t.grad_fn is None:
-        return [GraphNode("n0", "tensor", _tensor_label(t, "leaf", values, grads))]
+        return [GraphNode("n0", "tensor", _tensor_label(t, "leaf", values, grads, by_id))]
     top = visit(t.grad_fn)
-    order.append(GraphNode("root", "tensor", _tensor_label(t, "output", values, grads), [top]))
+    order.append(GraphNode("root", "tensor", _tensor_label(t, "output", values, grads, by_id),
+                           [top]))
     return order
 
 
-def to_dot(t: Tensor, *, values: bool = True, grads: bool = True) -> str:
+def to_dot(t: Tensor, *, values: bool = True, grads: bool = True,
+           names: dict[str, Tensor] | None = None) -> str:
     """Graphviz DOT text of the graph of ``t`` (render it with ``dot -Tsvg``)."""
     lines = ["digraph tinygrad_edu {", "  rankdir=LR;",
              '  node [fontname="Helvetica", fontsize=10];']
-    for n in graph(t, values=values, grads=grads):
+    for n in graph(t, values=values, grads=grads, names=names):
         label = n.label.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
         shape = "ellipse" if n.kind == "op" else "box"
         lines.append(f'  {n.id} [label="{label}", shape={shape}];')
@@ -120,18 +130,25 @@ def _layers(nodes: list[GraphNode]) -> dict[str, int]:
 
 
 def draw(t: Tensor, path: str | Path | None = None, *, values: bool = True,
-         grads: bool = True) -> Figure:
+         grads: bool = True, names: dict[str, Tensor] | None = None,
+         direction: str = "auto") -> Figure:
     """Draw the graph of ``t`` with matplotlib; save it to ``path`` (PNG, SVG, PDF by the
-    extension) when given. Returns the Figure."""
+    extension) when given. Returns the Figure. ``direction``: "LR" (inputs on the left),
+    "TB" (inputs on top), or "auto": left to right for up to six steps, else top to
+    bottom, so that a deep graph reads down the page instead of off its side."""
     from matplotlib.figure import Figure
     from matplotlib.patches import FancyBboxPatch
 
-    nodes = graph(t, values=values, grads=grads)
+    if direction not in ("auto", "LR", "TB"):
+        raise ValueError(f"draw: direction must be 'auto', 'LR' or 'TB', got {direction!r}")
+    nodes = graph(t, values=values, grads=grads, names=names)
     depth = _layers(nodes)
     columns: dict[int, list[GraphNode]] = {}
     for n in nodes:
         columns.setdefault(depth[n.id], []).append(n)
-    width, height = max(len(columns), 1), max(len(c) for c in columns.values())
+    steps, across = max(len(columns), 1), max(len(c) for c in columns.values())
+    down = direction == "TB" or (direction == "auto" and steps > 6)
+    width, height = (across, steps) if down else (steps, across)
     fig = Figure(figsize=(2.6 * width + 1, 1.3 * height + 1))
     ax = fig.add_axes((0, 0, 1, 1))
     ax.set_xlim(-0.6, width - 0.4)
@@ -140,11 +157,15 @@ def draw(t: Tensor, path: str | Path | None = None, *, values: bool = True,
     pos: dict[str, tuple[float, float]] = {}
     for col, members in columns.items():
         for row, n in enumerate(members):
-            pos[n.id] = (col, (height - 1) / 2 + (len(members) - 1) / 2 - row)
+            offset = (across - 1) / 2 + (len(members) - 1) / 2 - row
+            pos[n.id] = (across - 1 - offset, steps - 1 - col) if down else (col, offset)
     for n in nodes:
         for src in n.inputs:
             (x0, y0), (x1, y1) = pos[src], pos[n.id]
-            ax.annotate("", xy=(x1 - 0.42, y1), xytext=(x0 + 0.42, y0),
+            # from the edge of one box to the edge of the next, along the flow
+            start, end = ((x0, y0 - 0.32), (x1, y1 + 0.32)) if down else \
+                ((x0 + 0.42, y0), (x1 - 0.42, y1))
+            ax.annotate("", xy=end, xytext=start,
                         arrowprops={"arrowstyle": "->", "color": "#555555"})
     for n in nodes:
         x, y = pos[n.id]

@@ -245,3 +245,21 @@ def test_accumulation_over_two_backwards_adds_into_the_first_buffer():
     first = w.grad.data
     (x @ w).sum().backward()
     assert w.grad.data is first and w.grad.tolist() == [[14.0, 14.0]]
+
+
+def test_viz_names_leaves_and_draws_deep_graphs_top_to_bottom(tmp_path):
+    w = Tensor([0.5, -1.0], requires_grad=True)
+    h = w
+    for _ in range(5):  # a chain deeper than six steps
+        h = (h * 2.0).tanh()
+    loss = h.sum()
+    loss.backward(retain_graph=True)
+    assert 'label="w (2,)' in viz.to_dot(loss, names={"w": w})
+    fig = viz.draw(loss, tmp_path / "deep.png", names={"w": w})
+    width, height = fig.get_size_inches()
+    assert height > 2 * width  # the chain runs down the page, not off its side
+    fig = viz.draw(loss, direction="LR")
+    width, height = fig.get_size_inches()
+    assert width > 2 * height
+    with pytest.raises(ValueError, match="direction must be"):
+        viz.draw(loss, direction="up")

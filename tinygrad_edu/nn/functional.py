@@ -18,7 +18,7 @@ gathers them:
 from __future__ import annotations
 
 from .activation import leaky_relu, log_softmax, relu, sigmoid, softmax, softplus, tanh
-from .conv import conv2d
+from .conv import conv1d, conv2d, conv_transpose1d, conv_transpose2d
 from .dropout import dropout
 from .linear import linear
 from .losses import (
@@ -35,10 +35,26 @@ from .losses import (
 )
 from .normalization import batch_norm
 from .padding import pad
-from .pooling import adaptive_avg_pool2d, avg_pool2d, max_pool2d
+from .pooling import (
+    adaptive_avg_pool1d,
+    adaptive_avg_pool2d,
+    adaptive_max_pool1d,
+    adaptive_max_pool2d,
+    avg_pool1d,
+    avg_pool2d,
+    max_pool1d,
+    max_pool2d,
+    max_unpool1d,
+    max_unpool2d,
+)
 
 __all__ = ["adaptive_avg_pool2d", "avg_pool2d", "batch_norm", "binary_cross_entropy",
            "binary_cross_entropy_with_logits", "conv2d", "cross_entropy", "dropout",
            "hinge_loss", "huber_loss", "l1_loss", "l1_penalty", "l2_penalty", "leaky_relu",
            "linear", "log_softmax", "max_pool2d", "mse_loss", "nll_loss", "pad", "relu",
            "sigmoid", "softmax", "softplus", "tanh"]
+
+# neural-network ops of issue 11 (conv, pooling, padding, resampling, norms, losses)
+__all__ += ["adaptive_avg_pool1d", "adaptive_max_pool1d", "adaptive_max_pool2d", "avg_pool1d",
+            "conv1d", "conv_transpose1d", "conv_transpose2d", "max_pool1d", "max_unpool1d",
+            "max_unpool2d"]

@@ -49,20 +49,25 @@ Pair = tuple[int, int]
 
 @dataclass(frozen=True)
 class Window2d:
-    """Where a kh×kw window goes over an image: stride s, zero padding p on each side,
-    dilation d (the gap between kernel taps). Output size per axis::
+    """Where a kh×kw window goes over an image: stride s, padding p on each side,
+    dilation d (the gap between kernel taps), and ``extra`` padding e at the bottom and
+    the right only (pooling's ``ceil_mode`` lets a last, partial window start there).
+    Output size per axis::
 
-        out = ⌊(size + 2p − d·(k − 1) − 1) / s⌋ + 1
+        out = ⌊(size + 2p + e − d·(k − 1) − 1) / s⌋ + 1
     """
 
     kernel: Pair
     stride: Pair
     padding: Pair = (0, 0)
     dilation: Pair = (1, 1)
+    extra: Pair = (0, 0)
 
     def output_size(self, h: int, w: int) -> Pair:
-        return (_out_len(h, self.kernel[0], self.stride[0], self.padding[0], self.dilation[0]),
-                _out_len(w, self.kernel[1], self.stride[1], self.padding[1], self.dilation[1]))
+        return (_out_len(h + self.extra[0], self.kernel[0], self.stride[0], self.padding[0],
+                         self.dilation[0]),
+                _out_len(w + self.extra[1], self.kernel[1], self.stride[1], self.padding[1],
+                         self.dilation[1]))
 
     def offsets(self, oh: int, ow: int) -> Iterator[tuple[int, int, slice, slice]]:
         """For each kernel offset (i, j): the rows and the columns of the padded image
@@ -76,7 +81,8 @@ class Window2d:
     def tiles(self) -> bool:
         """True when the windows tile the image without overlapping (stride = kernel, no
         dilation, no padding): then im2col is a reshape."""
-        return self.stride == self.kernel and self.dilation == (1, 1) and self.padding == (0, 0)
+        return (self.stride == self.kernel and self.dilation == (1, 1)
+                and self.padding == (0, 0) and self.extra == (0, 0))
 
 
 def _out_len(size: int, k: int, s: int, p: int, d: int) -> int:
@@ -95,10 +101,10 @@ def nchw(be: Backend, x: Array) -> Array:
 
 def _pad(be: Backend, x: Array, window: Window2d, value: float) -> Array:
     """Pad H and W of a (C, H, W, N) array with ``value``."""
-    ph, pw = window.padding
-    if not (ph or pw):
+    (ph, pw), (eh, ew) = window.padding, window.extra
+    if not (ph or pw or eh or ew):
         return x
-    return be.pad(x, ((0, 0), (ph, ph), (pw, pw), (0, 0)), value)
+    return be.pad(x, ((0, 0), (ph, ph + eh), (pw, pw + ew), (0, 0)), value)
 
 
 def im2col(be: Backend, x: Array, window: Window2d, pad_value: float = 0.0) -> Array:
@@ -129,7 +135,8 @@ def col2im(be: Backend, cols: Array, window: Window2d, size: Pair) -> Array:
         out = be.zeros((c, h, w, n), cols.dtype)  # pixels past the last window get 0
         out[:, :oh * kh, :ow * kw] = tiles
         return nchw(be, out)
-    out = be.zeros((c, h + 2 * ph, w + 2 * pw, n), cols.dtype)
+    eh, ew = window.extra
+    out = be.zeros((c, h + 2 * ph + eh, w + 2 * pw + ew, n), cols.dtype)
     for i, j, rows, columns in window.offsets(oh, ow):
         out[:, rows, columns] += cols[:, i, j]
     return nchw(be, out[:, ph:ph + h, pw:pw + w])
@@ -175,11 +182,14 @@ class MaxPool2d(Function):
     The whole gradient of an output goes to one input: the *first* maximum of its window
     in row-major order, as in PyTorch (``Tensor.max`` instead shares it among ties).
     Forward keeps a running maximum over the kh·kw offsets (each one strided slice) and
-    remembers which offset won; the padding is −∞, so it never wins.
+    remembers which offset won; the padding is −∞, so it never wins. A caller that wants
+    the winners too (``return_indices``) passes a list as ``winners``: the (C, OH, OW, N)
+    array of winning offsets k = i·kw + j is appended to it.
     """
 
     @staticmethod
-    def forward(ctx: Context, x: Array, *, window: Window2d) -> Array:
+    def forward(ctx: Context, x: Array, *, window: Window2d,
+                winners: list[Array] | None = None) -> Array:
         be = ctx.backend
         oh, ow = window.output_size(x.shape[2], x.shape[3])
         # padding never wins: −∞ for floats, the smallest value for integers
@@ -199,6 +209,8 @@ class MaxPool2d(Function):
                                be.binary("mul", better, be.asarray(k, dtype="int32")))
             best = be.binary("maximum", best, v)
         ctx.window, ctx.winner = window, winner  # winner: (C, OH, OW, N)
+        if winners is not None:
+            winners.append(winner)
         return nchw(be, best)
 
     @staticmethod

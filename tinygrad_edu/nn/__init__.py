@@ -28,12 +28,17 @@ from .linear import Identity, Linear
 from .losses import (
     BCELoss,
     BCEWithLogitsLoss,
+    CosineEmbeddingLoss,
     CrossEntropyLoss,
     HingeLoss,
     HuberLoss,
+    KLDivLoss,
     L1Loss,
+    MarginRankingLoss,
     MSELoss,
     NLLLoss,
+    SmoothL1Loss,
+    SoftMarginLoss,
     l1_penalty,
     l2_penalty,
 )
@@ -85,4 +90,5 @@ __all__ += ["AdaptiveAvgPool1d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AvgP
             "ConstantPad2d", "ConstantPad3d", "Conv1d", "ConvTranspose1d", "ConvTranspose2d",
             "MaxPool1d", "MaxUnpool1d", "MaxUnpool2d", "ReflectionPad1d", "ReflectionPad2d",
             "ReflectionPad3d", "ReplicationPad1d", "ReplicationPad2d", "ReplicationPad3d",
-            "ZeroPad1d", "ZeroPad3d"]
+            "ZeroPad1d", "ZeroPad3d", "CosineEmbeddingLoss", "KLDivLoss", "MarginRankingLoss",
+            "SmoothL1Loss", "SoftMarginLoss"]

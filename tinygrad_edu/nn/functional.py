@@ -24,14 +24,19 @@ from .linear import linear
 from .losses import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
+    cosine_embedding_loss,
     cross_entropy,
     hinge_loss,
     huber_loss,
+    kl_div,
     l1_loss,
     l1_penalty,
     l2_penalty,
+    margin_ranking_loss,
     mse_loss,
     nll_loss,
+    smooth_l1_loss,
+    soft_margin_loss,
 )
 from .normalization import batch_norm
 from .padding import pad
@@ -57,4 +62,5 @@ __all__ = ["adaptive_avg_pool2d", "avg_pool2d", "batch_norm", "binary_cross_entr
 # neural-network ops of issue 11 (conv, pooling, padding, resampling, norms, losses)
 __all__ += ["adaptive_avg_pool1d", "adaptive_max_pool1d", "adaptive_max_pool2d", "avg_pool1d",
             "conv1d", "conv_transpose1d", "conv_transpose2d", "max_pool1d", "max_unpool1d",
-            "max_unpool2d"]
+            "max_unpool2d", "cosine_embedding_loss", "kl_div", "margin_ranking_loss",
+            "smooth_l1_loss", "soft_margin_loss"]

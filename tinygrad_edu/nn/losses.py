@@ -38,9 +38,11 @@ def _check_reduction(reduction: str, who: str) -> None:
         raise ValueError(f"{who}: reduction must be one of {_REDUCTIONS}, got {reduction!r}")
 
 
-def _reduce(loss: Tensor, reduction: str, who: str, count: int | None = None) -> Tensor:
+def _reduce(loss: Tensor, reduction: str, who: str, count: float | None = None) -> Tensor:
     """Apply ``reduction`` to per-element losses; ``count`` replaces the number of
-    elements in the mean (cross-entropy leaves out ignored targets)."""
+    elements in the mean (cross-entropy leaves out ignored targets, and with class
+    weights divides by the total weight of the targets). A mean over nothing is NaN
+    with a zero gradient, as in PyTorch."""
     _check_reduction(reduction, who)
     if reduction == "none":
         return loss
@@ -48,7 +50,12 @@ def _reduce(loss: Tensor, reduction: str, who: str, count: int | None = None) ->
         return loss.sum()
     if count is None or count == loss.size:
         return loss.mean()
-    return loss.sum() * (1.0 / count) if count else loss.sum() * float("nan")
+    return _per(loss.sum(), count)
+
+
+def _per(total: Tensor, count: float) -> Tensor:
+    """total / count; 0/0 is NaN with a zero gradient (the total of nothing is 0)."""
+    return total * (1.0 / count) if count else total * 0.0 + float("nan")
 
 
 def _as_target(target: Any, like: Tensor) -> Tensor:
@@ -200,18 +207,45 @@ def _index_targets(input: Tensor, target: Tensor, axis: int, ignore_index: int, 
     return onehot, valid, int(real.size)
 
 
-def cross_entropy(input: Tensor, target: Any, *, reduction: str = "mean",
-                  ignore_index: int = -100, label_smoothing: float = 0.0) -> Tensor:
+def _class_weights(weight: Any, input: Tensor, axis: int, who: str) -> Array | None:
+    """Per-class weights (C,) as an array that broadcasts along the class axis (they are
+    constants: no gradient flows to them, as in PyTorch's loss modules)."""
+    if weight is None:
+        return None
+    w = _as_target(weight, input)
+    classes = input.shape[axis]
+    if w.shape != (classes,):
+        raise ValueError(f"{who}: weight must have shape ({classes},), one per class of input "
+                         f"{input.shape}, got {w.shape}")
+    return input.backend.reshape(w.to_dtype(input.dtype).data,
+                                 (classes,) + (1,) * (input.ndim - axis - 1))
+
+
+def _total_weight(input: Tensor, onehot: Array, w: Array | None, count: int) -> float:
+    """The denominator of a weighted mean: Σₙ w[yₙ] over the targets not ignored."""
+    if w is None:
+        return count
+    be = input.backend
+    return float(be.to_numpy(be.reduce("sum", be.binary("mul", onehot, w))))
+
+
+def cross_entropy(input: Tensor, target: Any, weight: Tensor | None = None, *,
+                  reduction: str = "mean", ignore_index: int = -100,
+                  label_smoothing: float = 0.0) -> Tensor:
     """Cross-entropy of raw scores (logits) x of shape (N, C) (or (N, C, d…), or (C,)).
 
     ``target`` is either class indices (integers, shape (N,)) or class probabilities
-    (floats, the shape of x). With target distribution q::
+    (floats, the shape of x). With target distribution q and class weights w (ones when
+    ``weight`` is None)::
 
-        ℓₙ = −Σₖ qₖ log softmax(xₙ)ₖ,     q = (1 − ε)·q + ε / C   (label smoothing ε)
+        ℓₙ = −Σₖ wₖ qₖ log softmax(xₙ)ₖ,     q = (1 − ε)·q + ε / C   (label smoothing ε)
 
-    For an index y that is ℓₙ = −log softmax(xₙ)_y. Targets equal to ``ignore_index``
-    contribute nothing and are left out of the mean. ∂ℓ/∂x = softmax(x) − q.
-    Per-class weights are not supported.
+    For an index y that is ℓₙ = −w_y log softmax(xₙ)_y. Targets equal to ``ignore_index``
+    contribute nothing. The mean over class indices is PyTorch's *weighted* mean:
+    Σₙ ℓₙ / Σₙ w[yₙ] over the targets not ignored (a plain mean over N for
+    probabilities); with label smoothing the smoothing term is divided by the same sum.
+    All targets ignored: the mean is NaN (0/0) and its gradient 0, as in PyTorch.
+    ∂ℓ/∂x = softmax(x)·Σₖ wₖqₖ − w·q.
     """
     who = "cross_entropy"
     axis = _class_axis(input, who)
@@ -219,12 +253,16 @@ def cross_entropy(input: Tensor, target: Any, *, reduction: str = "mean",
         raise ValueError(f"{who}: label_smoothing must be in [0, 1], got {label_smoothing}")
     classes = input.shape[axis]
     t = _as_target(target, input)
-    count = None
+    w = _class_weights(weight, input, axis, who)
+    count: float | None = None
     if t.dtype.kind in "iu":
-        onehot, valid, count = _index_targets(input, t, axis, ignore_index, who)
+        onehot, valid, n_valid = _index_targets(input, t, axis, ignore_index, who)
+        count = _total_weight(input, onehot, w, n_valid)
         q_arr = onehot.astype(input.dtype)
         if label_smoothing:
             q_arr = q_arr * (1 - label_smoothing) + valid * (label_smoothing / classes)
+        if w is not None:
+            q_arr = q_arr * w
         q = input._constant(q_arr.astype(input.dtype, copy=False))
     elif t.dtype.kind == "f":
         if t.shape != input.shape:
@@ -234,6 +272,8 @@ def cross_entropy(input: Tensor, target: Any, *, reduction: str = "mean",
         q = t.to_dtype(input.dtype)
         if label_smoothing:
             q = q * (1 - label_smoothing) + label_smoothing / classes
+        if w is not None:
+            q = q * input._constant(w)
     else:
         raise TypeError(f"{who}: target must hold integer class indices or float class "
                         f"probabilities, got dtype {t.dtype}")
@@ -241,22 +281,130 @@ def cross_entropy(input: Tensor, target: Any, *, reduction: str = "mean",
     return _reduce(loss, reduction, who, count)
 
 
-def nll_loss(input: Tensor, target: Any, *, reduction: str = "mean", ignore_index: int = -100
-             ) -> Tensor:
+def nll_loss(input: Tensor, target: Any, weight: Tensor | None = None, *,
+             reduction: str = "mean", ignore_index: int = -100) -> Tensor:
     """Negative log-likelihood of log-probabilities (the output of ``log_softmax``) and
-    class indices y: ℓₙ = −input[n, yₙ]; ∂ℓ/∂input = −onehot(y). ``cross_entropy`` is
-    ``nll_loss(log_softmax(x), y)`` in one step."""
+    class indices y: ℓₙ = −w_y · input[n, yₙ]; ∂ℓ/∂input = −w_y · onehot(y). The mean is
+    weighted as in ``cross_entropy`` (divided by Σₙ w[yₙ] over targets not ignored).
+    ``cross_entropy`` is ``nll_loss(log_softmax(x), y)`` in one step."""
     who = "nll_loss"
     axis = _class_axis(input, who)
     t = _as_target(target, input)
     if t.dtype.kind not in "iu":
         raise TypeError(f"{who}: target must hold integer class indices, got dtype "
                         f"{t.dtype} (use target.long())")
-    onehot, _, count = _index_targets(input, t, axis, ignore_index, who)
-    # a product with the one-hot rows picks input[n, yₙ]; its gradient is the one-hot
-    # itself, so no scatter is needed
-    picked = (input * input._constant(onehot.astype(input.dtype))).sum(axis)
-    return _reduce(-picked, reduction, who, count)
+    onehot, _, n_valid = _index_targets(input, t, axis, ignore_index, who)
+    w = _class_weights(weight, input, axis, who)
+    # where() picks input[n, yₙ] (its gradient is the one-hot itself, so no scatter is
+    # needed); a product with the one-hot would turn a −inf elsewhere into NaN
+    picked = where(input._constant(onehot), input, 0.0)
+    if w is not None:
+        picked = picked * input._constant(w)
+    return _reduce(-picked.sum(axis), reduction, who, _total_weight(input, onehot, w, n_valid))
+
+
+# ---- more regression and ranking losses -----------------------------------------------
+
+
+def smooth_l1_loss(input: Tensor, target: Any, *, reduction: str = "mean", beta: float = 1.0
+                   ) -> Tensor:
+    """ℓ = ½d²/β for |d| < β, |d| − ½β otherwise (d = ŷ − y); β = 0 is the L1 loss.
+    ``huber_loss`` with δ = β is β times this. Written as ½q²/β + (|d| − q) with
+    q = min(|d|, β); ∂ℓ/∂ŷ = d/β inside, sign(d) outside."""
+    if beta < 0:
+        raise ValueError(f"smooth_l1_loss: beta must be non-negative, got {beta}")
+    a = (input - _paired_target(input, target, "smooth_l1_loss")).abs()
+    if beta == 0:
+        return _reduce(a, reduction, "smooth_l1_loss")
+    q = a.clip(max=beta)
+    return _reduce(q * q * (0.5 / beta) + (a - q), reduction, "smooth_l1_loss")
+
+
+def soft_margin_loss(input: Tensor, target: Any, *, reduction: str = "mean") -> Tensor:
+    """ℓ = log(1 + exp(−y·x)) = softplus(−y·x) for labels y ∈ {−1, +1} (the logistic
+    loss); ∂ℓ/∂x = −y·σ(−y·x)."""
+    y = _paired_target(input, target, "soft_margin_loss")
+    return _reduce(softplus(-(y * input)), reduction, "soft_margin_loss")
+
+
+def margin_ranking_loss(input1: Tensor, input2: Any, target: Any, margin: float = 0.0, *,
+                        reduction: str = "mean") -> Tensor:
+    """ℓ = max(0, −y·(x₁ − x₂) + margin) for y = +1 (x₁ should rank higher) or −1;
+    ∂ℓ/∂x₁ = −y = −∂ℓ/∂x₂ where the margin is violated. The three have the same number
+    of dimensions and broadcast together, as in PyTorch."""
+    who = "margin_ranking_loss"
+    x2 = _as_target(input2, input1)
+    y = _as_target(target, input1)
+    if not input1.ndim == x2.ndim == y.ndim:
+        raise ValueError(f"{who}: input1 {input1.shape}, input2 {x2.shape} and target "
+                         f"{y.shape} must have the same number of dimensions")
+    operands.broadcast_shapes(who, input1.shape, x2.shape, y.shape)
+    if input1.dtype.kind != "f":
+        raise TypeError(f"{who}: inputs must be floating point, got {input1.dtype}")
+    loss = (-(y.to_dtype(input1.dtype)) * (input1 - x2) + margin).relu()
+    return _reduce(loss, reduction, who)
+
+
+def cosine_embedding_loss(input1: Tensor, input2: Any, target: Any, margin: float = 0.0, *,
+                          reduction: str = "mean") -> Tensor:
+    """For pairs of vectors (x₁, x₂) (rows of (N, D) inputs, or two (D,) vectors) and
+    y = ±1, with c = cos(x₁, x₂) = x₁·x₂ / √((|x₁|² + ε)(|x₂|² + ε)), ε = 1e-12::
+
+        ℓ = 1 − c            for y = 1   (pull together)
+        ℓ = max(0, c − m)    for y = −1  (push apart, to cosine at most m)
+
+    Gradients through c's quotient rule (built from Tensor ops)."""
+    who = "cosine_embedding_loss"
+    x2 = _as_target(input2, input1)
+    y = _as_target(target, input1)
+    if input1.shape != x2.shape or input1.ndim not in (1, 2):
+        raise ValueError(f"{who}: input1 {input1.shape} and input2 {x2.shape} must be the same "
+                         f"shape, (N, D) or (D,)")
+    want = input1.shape[:-1]
+    if y.shape != want:
+        raise ValueError(f"{who}: target must have shape {want} (one ±1 per pair), got "
+                         f"{y.shape}")
+    if input1.dtype.kind != "f":
+        raise TypeError(f"{who}: inputs must be floating point, got {input1.dtype}")
+    eps = 1e-12
+    dot = (input1 * x2).sum(-1)
+    norms = (((input1 * input1).sum(-1) + eps) * ((x2 * x2).sum(-1) + eps)).sqrt()
+    cos = dot / norms
+    y = y.to_dtype(input1.dtype)
+    loss = where(y == 1, 1 - cos, 0.0) + where(y == -1, (cos - margin).relu(), 0.0)
+    return _reduce(loss, reduction, who)
+
+
+def kl_div(input: Tensor, target: Any, *, reduction: str = "mean", log_target: bool = False
+           ) -> Tensor:
+    """Kullback–Leibler divergence KL(p ‖ q) per element, for the *log*-probabilities
+    ``input`` = log q and the target p (or log p when ``log_target``)::
+
+        ℓ = p·(log p − log q)              (0 where p = 0: x·log x → 0)
+        ∂ℓ/∂log q = −p,    ∂ℓ/∂p = log p + 1 − log q
+
+    ``reduction``: "mean" averages over *all elements* (PyTorch's default, which is not
+    the divergence); "batchmean" sums and divides by the batch size input.shape[0] —
+    the true KL divergence per sample; "sum"; "none".
+
+    Differs from PyTorch: the gradient with respect to a target p = 0 (when the target
+    requires grad) is −log q here, NaN in PyTorch (its xlogy gives 0/0 there)."""
+    who = "kl_div"
+    if reduction not in _REDUCTIONS + ("batchmean",):
+        raise ValueError(f"{who}: reduction must be one of {_REDUCTIONS + ('batchmean',)}, "
+                         f"got {reduction!r}")
+    p = _paired_target(input, target, who)
+    if log_target:
+        loss = p.exp() * (p - input)
+    else:
+        # p·log p as PyTorch's xlogy: 0 at p = 0, NaN for p < 0; where() keeps log(0)
+        # = −inf out of the graph (its gradient would be 0·∞ = NaN)
+        pd = p.detach()
+        logp = where(pd > 0, where(pd > 0, p, 1.0).log(), where(pd < 0, float("nan"), pd))
+        loss = p * logp - p * input
+    if reduction == "batchmean":
+        return _per(loss.sum(), input.shape[0] if input.ndim else 1)
+    return _reduce(loss, reduction, who)
 
 
 # ---- regularisation ------------------------------------------------------------------
@@ -350,15 +498,17 @@ class BCEWithLogitsLoss(_Loss):
 
 class CrossEntropyLoss(_Loss):
     """Softmax + negative log-likelihood of logits, ``cross_entropy`` (class indices or
-    class probabilities as targets; ``ignore_index``; ``label_smoothing``)."""
+    class probabilities as targets; per-class ``weight``; ``ignore_index``;
+    ``label_smoothing``)."""
 
-    def __init__(self, *, reduction: str = "mean", ignore_index: int = -100,
-                 label_smoothing: float = 0.0) -> None:
+    def __init__(self, weight: Tensor | None = None, *, reduction: str = "mean",
+                 ignore_index: int = -100, label_smoothing: float = 0.0) -> None:
         super().__init__(reduction=reduction)
+        self.register_buffer("weight", weight)
         self.ignore_index, self.label_smoothing = ignore_index, label_smoothing
 
     def forward(self, input: Tensor, target: Any) -> Tensor:
-        return cross_entropy(input, target, reduction=self.reduction,
+        return cross_entropy(input, target, self.weight, reduction=self.reduction,
                              ignore_index=self.ignore_index,
                              label_smoothing=self.label_smoothing)
 
@@ -366,12 +516,15 @@ class CrossEntropyLoss(_Loss):
 class NLLLoss(_Loss):
     """Negative log-likelihood of log-probabilities, ``nll_loss``."""
 
-    def __init__(self, *, reduction: str = "mean", ignore_index: int = -100) -> None:
+    def __init__(self, weight: Tensor | None = None, *, reduction: str = "mean",
+                 ignore_index: int = -100) -> None:
         super().__init__(reduction=reduction)
+        self.register_buffer("weight", weight)
         self.ignore_index = ignore_index
 
     def forward(self, input: Tensor, target: Any) -> Tensor:
-        return nll_loss(input, target, reduction=self.reduction, ignore_index=self.ignore_index)
+        return nll_loss(input, target, self.weight, reduction=self.reduction,
+                        ignore_index=self.ignore_index)
 
 
 class HingeLoss(_Loss):
@@ -379,3 +532,57 @@ class HingeLoss(_Loss):
 
     def forward(self, input: Tensor, target: Any) -> Tensor:
         return hinge_loss(input, target, reduction=self.reduction)
+
+
+class SmoothL1Loss(_Loss):
+    """½d²/β within β of the target, |d| − ½β beyond, ``smooth_l1_loss``."""
+
+    def __init__(self, *, reduction: str = "mean", beta: float = 1.0) -> None:
+        super().__init__(reduction=reduction)
+        self.beta = beta
+
+    def forward(self, input: Tensor, target: Any) -> Tensor:
+        return smooth_l1_loss(input, target, reduction=self.reduction, beta=self.beta)
+
+
+class SoftMarginLoss(_Loss):
+    """log(1 + exp(−y·x)) for labels ±1, ``soft_margin_loss``."""
+
+    def forward(self, input: Tensor, target: Any) -> Tensor:
+        return soft_margin_loss(input, target, reduction=self.reduction)
+
+
+class MarginRankingLoss(_Loss):
+    """max(0, −y·(x₁ − x₂) + margin), ``margin_ranking_loss``; forward(x1, x2, y)."""
+
+    def __init__(self, margin: float = 0.0, *, reduction: str = "mean") -> None:
+        super().__init__(reduction=reduction)
+        self.margin = margin
+
+    def forward(self, input1: Tensor, input2: Any, target: Any) -> Tensor:
+        return margin_ranking_loss(input1, input2, target, self.margin,
+                                   reduction=self.reduction)
+
+
+class CosineEmbeddingLoss(MarginRankingLoss):
+    """1 − cos(x₁, x₂) for y = 1, max(0, cos − margin) for y = −1,
+    ``cosine_embedding_loss``; forward(x1, x2, y)."""
+
+    def forward(self, input1: Tensor, input2: Any, target: Any) -> Tensor:
+        return cosine_embedding_loss(input1, input2, target, self.margin,
+                                     reduction=self.reduction)
+
+
+class KLDivLoss(_Loss):
+    """KL divergence of log-probabilities from a target, ``kl_div`` (reduction may also
+    be "batchmean", the true KL divergence per sample)."""
+
+    def __init__(self, *, reduction: str = "mean", log_target: bool = False) -> None:
+        Module.__init__(self)
+        if reduction not in _REDUCTIONS + ("batchmean",):
+            raise ValueError(f"KLDivLoss: reduction must be one of "
+                             f"{_REDUCTIONS + ('batchmean',)}, got {reduction!r}")
+        self.reduction, self.log_target = reduction, log_target
+
+    def forward(self, input: Tensor, target: Any) -> Tensor:
+        return kl_div(input, target, reduction=self.reduction, log_target=self.log_target)

@@ -108,9 +108,10 @@ class SoftmaxCrossEntropy(Function):
         logp = be.binary("sub", shifted, lse)
         ctx.axis = axis
         ctx.save_for_backward(x, q, logp)
-        terms = be.binary("mul", q, logp)
-        # 0 · (−inf) = nan: a class with no target mass contributes nothing
-        terms = be.where(be.binary("eq", q, 0), be.asarray(0, dtype=terms.dtype), terms)
+        # 0 · (−inf) = nan: a class with no target mass contributes nothing (zeroed
+        # before the product, so that numpy has no invalid value to warn about)
+        terms = be.binary("mul", q, be.where(be.binary("eq", q, 0),
+                                             be.asarray(0, dtype=logp.dtype), logp))
         return be.unary("neg", be.reduce("sum", terms, axis, False))
 
     @staticmethod

@@ -422,3 +422,143 @@ def test_pad_gradcheck_and_errors():
         F.pad(x, (1, 1, 1, 1), "reflect", value=2.0)
     with pytest.raises(ValueError, match="mode must be one of"):
         F.pad(x, (1, 1), "symmetric")
+
+
+# ---- interpolate ---------------------------------------------------------------------------
+
+INTERP = [
+    ((2, 3, 5, 4), {"size": (7, 9), "mode": "nearest"}),
+    ((2, 3, 5, 4), {"size": (3, 2), "mode": "nearest"}),
+    ((2, 3, 5, 4), {"scale_factor": 2, "mode": "nearest"}),
+    ((2, 3, 5, 4), {"scale_factor": (1.7, 0.6), "mode": "nearest"}),
+    ((2, 3, 5, 4), {"scale_factor": 1.5, "mode": "nearest", "recompute_scale_factor": True}),
+    ((2, 3, 5, 4), {"size": (7, 9), "mode": "nearest-exact"}),
+    ((2, 3, 5, 4), {"scale_factor": 2.3, "mode": "nearest-exact"}),
+    ((2, 3, 5, 4), {"size": (7, 9), "mode": "bilinear"}),
+    ((2, 3, 5, 4), {"size": (7, 9), "mode": "bilinear", "align_corners": True}),
+    ((2, 3, 5, 4), {"size": (3, 1), "mode": "bilinear", "align_corners": True}),
+    ((2, 3, 5, 4), {"size": (2, 3), "mode": "bilinear", "align_corners": False}),
+    ((2, 3, 5, 4), {"scale_factor": 1.6, "mode": "bilinear"}),
+    ((2, 3, 5, 4), {"scale_factor": (2, 0.5), "mode": "bilinear", "align_corners": True}),
+    ((2, 3, 5, 4), {"scale_factor": 1.6, "mode": "bilinear", "recompute_scale_factor": True}),
+    ((2, 3, 7), {"size": 12, "mode": "linear"}),
+    ((2, 3, 7), {"scale_factor": 0.7, "mode": "linear", "align_corners": True}),
+    ((2, 3, 7), {"scale_factor": 3, "mode": "nearest"}),
+    ((1, 2, 3, 4, 5), {"size": (4, 3, 7), "mode": "trilinear"}),
+    ((1, 2, 3, 4, 5), {"scale_factor": 2, "mode": "nearest"}),
+    ((2, 3, 6, 5), {"size": (4, 3), "mode": "area"}),
+    ((2, 3, 7), {"size": 3, "mode": "area"}),
+    ((0, 3, 5, 4), {"size": (7, 9), "mode": "bilinear"}),
+]
+
+
+@pytest.mark.parametrize("shape,kw", INTERP)
+def test_interpolate(shape, kw):
+    check(lambda x: F.interpolate(x, **kw), lambda x: TF.interpolate(x, **kw), _rand(shape, 0))
+
+
+def test_interpolate_float32_picks_the_same_pixels():
+    x = _rand((1, 1, 13, 17), 0).astype(np.float32)
+    for kw in [{"size": (29, 31)}, {"scale_factor": 1.3}, {"size": (5, 3)},
+               {"size": (29, 31), "mode": "bilinear"}, {"scale_factor": 0.3, "mode": "bilinear"}]:
+        np.testing.assert_allclose(F.interpolate(Tensor(x), **kw).numpy(),
+                                   TF.interpolate(torch.tensor(x), **kw).numpy(), rtol=1e-5,
+                                   atol=1e-6)
+
+
+def test_upsample_layers():
+    x = _rand((2, 3, 4, 5), 0)
+    check(nn.Upsample(scale_factor=2, mode="bilinear"),
+          torch.nn.Upsample(scale_factor=2, mode="bilinear"), x)
+    check(nn.UpsamplingNearest2d(size=(6, 7)), torch.nn.UpsamplingNearest2d(size=(6, 7)), x)
+    check(nn.UpsamplingBilinear2d(scale_factor=3), torch.nn.UpsamplingBilinear2d(scale_factor=3),
+          x)
+
+
+def test_interpolate_gradcheck_and_errors():
+    x = t64(_rand((1, 2, 4, 3), 0))
+    gradcheck(lambda x: F.interpolate(x, size=(5, 7), mode="bilinear"), x)
+    gradcheck(lambda x: F.interpolate(x, scale_factor=1.5, mode="bilinear", align_corners=True),
+              x)
+    gradcheck(lambda x: F.interpolate(x, size=(7, 2)), x)
+    with pytest.raises(ValueError, match="exactly one of size and scale_factor"):
+        F.interpolate(x, size=3, scale_factor=2)
+    with pytest.raises(ValueError, match="align_corners"):
+        F.interpolate(x, size=3, align_corners=True)
+    with pytest.raises(NotImplementedError, match="bilinear mode needs 4-D"):
+        F.interpolate(x[0], size=3, mode="bilinear")
+    with pytest.raises(ValueError, match="size must be 2"):
+        F.interpolate(x, size=(1, 2, 3))
+
+
+# ---- pixel_shuffle, group_norm, one_hot ----------------------------------------------------
+
+
+@pytest.mark.parametrize("shape,r", [((2, 8, 3, 4), 2), ((9, 2, 3), 3), ((2, 1, 4, 3, 2), 1),
+                                     ((1, 2, 18, 2, 3), 3)])
+def test_pixel_shuffle_and_unshuffle(shape, r):
+    x = _rand(shape, 0)
+    check(lambda x: F.pixel_shuffle(x, r), lambda x: TF.pixel_shuffle(x, r), x)
+    y = _rand(shape[:-3] + (shape[-3] // (r * r), shape[-2] * r, shape[-1] * r), 1)
+    check(lambda y: F.pixel_unshuffle(y, r), lambda y: TF.pixel_unshuffle(y, r), y)
+    check(nn.PixelShuffle(r), torch.nn.PixelShuffle(r), x)
+    check(nn.PixelUnshuffle(r), torch.nn.PixelUnshuffle(r), y)
+
+
+def test_pixel_shuffle_errors():
+    with pytest.raises(ValueError, match="pixel_shuffle.*divisible by r² = 4"):
+        F.pixel_shuffle(Tensor.zeros(1, 6, 2, 2), 2)
+    with pytest.raises(ValueError, match="pixel_unshuffle.*divisible by r = 2"):
+        F.pixel_unshuffle(Tensor.zeros(1, 6, 3, 2), 2)
+
+
+@pytest.mark.parametrize("shape,groups,affine", [((2, 6, 4, 3), 3, True), ((2, 6, 4, 3), 1, False),
+                                                 ((3, 4), 4, True), ((2, 4, 5), 2, True),
+                                                 ((1, 6, 2, 2, 2), 6, True)])
+def test_group_norm(shape, groups, affine):
+    c = shape[1]
+    x = _rand(shape, 0) * 3 + 1
+    w, b = _rand((c,), 1), _rand((c,), 2)
+    if affine:
+        check(lambda x, w, b: F.group_norm(x, groups, w, b, 1e-3),
+              lambda x, w, b: TF.group_norm(x, groups, w, b, 1e-3), x, w, b)
+    else:
+        check(lambda x: F.group_norm(x, groups), lambda x: TF.group_norm(x, groups), x)
+
+
+def test_group_norm_layer_and_gradcheck():
+    x = _rand((2, 6, 3, 3), 0)
+    ours, theirs = nn.GroupNorm(2, 6).double(), torch.nn.GroupNorm(2, 6).double()
+    with torch.no_grad():
+        theirs.weight.copy_(torch.tensor(_rand((6,), 1)))
+        theirs.bias.copy_(torch.tensor(_rand((6,), 2)))
+    ours.weight.data[...] = theirs.weight.detach().numpy()
+    ours.bias.data[...] = theirs.bias.detach().numpy()
+    check(ours, theirs, x)
+    gradcheck(lambda x, w, b: F.group_norm(x, 3, w, b), t64(_rand((2, 6, 2, 2), 3)),
+              t64(_rand((6,), 4)), t64(_rand((6,), 5)))
+    with pytest.raises(ValueError, match="group_norm.*num_groups"):
+        F.group_norm(Tensor.zeros(2, 6, 3), 4)
+    with pytest.raises(ValueError, match="GroupNorm"):
+        nn.GroupNorm(4, 6)
+
+
+@pytest.mark.parametrize("values,num_classes", [([3, 0, 1], -1), ([[1, 2], [0, 1]], 5),
+                                                ([], 3), (2, -1), ([[0]], 1)])
+def test_one_hot(values, num_classes):
+    a = np.asarray(values, dtype=np.int64)
+    ours = F.one_hot(Tensor(a), num_classes)
+    theirs = TF.one_hot(torch.tensor(a), num_classes).numpy()
+    assert ours.dtype == np.int64 and ours.shape == theirs.shape
+    np.testing.assert_array_equal(ours.numpy(), theirs)
+
+
+def test_one_hot_errors():
+    with pytest.raises(TypeError, match="one_hot: needs an integer"):
+        F.one_hot(Tensor([0.0, 1.0]))
+    with pytest.raises(ValueError, match="smaller than num_classes = 2"):
+        F.one_hot(Tensor([0, 2]), 2)
+    with pytest.raises(ValueError, match="non-negative"):
+        F.one_hot(Tensor([0, -1]), 3)
+    with pytest.raises(ValueError, match="empty"):
+        F.one_hot(Tensor(np.zeros(0, dtype=np.int64)))

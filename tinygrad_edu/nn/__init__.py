@@ -16,35 +16,55 @@
     functional.py     every layer as a function (nn.functional.conv2d, ...)
     serialization.py  save / load state dicts (data only, never code)
     summary.py        summary(model, input_shape): Keras-style table of shapes and params
+    upsampling.py     Upsample, UpsamplingNearest2d, UpsamplingBilinear2d
+    pixelshuffle.py   PixelShuffle, PixelUnshuffle
 """
 
 from . import functional, init
 from .activation import LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Softplus, Tanh
 from .container import ModuleList, Sequential
-from .conv import Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d
+from .conv import Conv2d
 from .dropout import Dropout
 from .flatten import Flatten
 from .linear import Identity, Linear
 from .losses import (
     BCELoss,
     BCEWithLogitsLoss,
-    CosineEmbeddingLoss,
     CrossEntropyLoss,
     HingeLoss,
     HuberLoss,
-    KLDivLoss,
     L1Loss,
-    MarginRankingLoss,
     MSELoss,
     NLLLoss,
-    SmoothL1Loss,
-    SoftMarginLoss,
     l1_penalty,
     l2_penalty,
 )
 from .module import IncompatibleKeys, Module, Parameter
 from .normalization import BatchNorm1d, BatchNorm2d
-from .padding import (
+from .padding import ZeroPad2d
+from .pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
+from .serialization import SerializationError, load, save
+from .summary import Summary, summary
+
+__all__ = ["AdaptiveAvgPool2d", "AvgPool2d", "BCELoss", "BCEWithLogitsLoss", "BatchNorm1d",
+           "BatchNorm2d", "Conv2d", "CrossEntropyLoss", "Dropout", "Flatten", "HingeLoss",
+           "HuberLoss", "Identity", "IncompatibleKeys", "L1Loss", "LeakyReLU", "Linear",
+           "LogSoftmax", "MSELoss", "MaxPool2d", "Module", "ModuleList", "NLLLoss",
+           "Parameter", "ReLU", "Sequential", "SerializationError", "Sigmoid", "Softmax",
+           "Softplus", "Summary", "Tanh", "ZeroPad2d", "functional", "init", "l1_penalty",
+           "l2_penalty", "load", "save", "summary"]
+
+# neural-network layers of issue 11: convolution, pooling, padding, resampling, norms, losses
+from .conv import Conv1d, ConvTranspose1d, ConvTranspose2d  # noqa: E402
+from .losses import (  # noqa: E402
+    CosineEmbeddingLoss,
+    KLDivLoss,
+    MarginRankingLoss,
+    SmoothL1Loss,
+    SoftMarginLoss,
+)
+from .normalization import GroupNorm  # noqa: E402
+from .padding import (  # noqa: E402
     CircularPad1d,
     CircularPad2d,
     CircularPad3d,
@@ -58,37 +78,25 @@ from .padding import (
     ReplicationPad2d,
     ReplicationPad3d,
     ZeroPad1d,
-    ZeroPad2d,
     ZeroPad3d,
 )
-from .pooling import (
+from .pixelshuffle import PixelShuffle, PixelUnshuffle  # noqa: E402
+from .pooling import (  # noqa: E402
     AdaptiveAvgPool1d,
-    AdaptiveAvgPool2d,
     AdaptiveMaxPool1d,
     AdaptiveMaxPool2d,
     AvgPool1d,
-    AvgPool2d,
     MaxPool1d,
-    MaxPool2d,
     MaxUnpool1d,
     MaxUnpool2d,
 )
-from .serialization import SerializationError, load, save
-from .summary import Summary, summary
+from .upsampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d  # noqa: E402
 
-__all__ = ["AdaptiveAvgPool2d", "AvgPool2d", "BCELoss", "BCEWithLogitsLoss", "BatchNorm1d",
-           "BatchNorm2d", "Conv2d", "CrossEntropyLoss", "Dropout", "Flatten", "HingeLoss",
-           "HuberLoss", "Identity", "IncompatibleKeys", "L1Loss", "LeakyReLU", "Linear",
-           "LogSoftmax", "MSELoss", "MaxPool2d", "Module", "ModuleList", "NLLLoss",
-           "Parameter", "ReLU", "Sequential", "SerializationError", "Sigmoid", "Softmax",
-           "Softplus", "Summary", "Tanh", "ZeroPad2d", "functional", "init", "l1_penalty",
-           "l2_penalty", "load", "save", "summary"]
-
-# neural-network layers of issue 11 (conv, pooling, padding, resampling, norms, losses)
 __all__ += ["AdaptiveAvgPool1d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AvgPool1d",
             "CircularPad1d", "CircularPad2d", "CircularPad3d", "ConstantPad1d",
             "ConstantPad2d", "ConstantPad3d", "Conv1d", "ConvTranspose1d", "ConvTranspose2d",
-            "MaxPool1d", "MaxUnpool1d", "MaxUnpool2d", "ReflectionPad1d", "ReflectionPad2d",
-            "ReflectionPad3d", "ReplicationPad1d", "ReplicationPad2d", "ReplicationPad3d",
-            "ZeroPad1d", "ZeroPad3d", "CosineEmbeddingLoss", "KLDivLoss", "MarginRankingLoss",
-            "SmoothL1Loss", "SoftMarginLoss"]
+            "CosineEmbeddingLoss", "GroupNorm", "KLDivLoss", "MarginRankingLoss", "MaxPool1d",
+            "MaxUnpool1d", "MaxUnpool2d", "PixelShuffle", "PixelUnshuffle", "ReflectionPad1d",
+            "ReflectionPad2d", "ReflectionPad3d", "ReplicationPad1d", "ReplicationPad2d",
+            "ReplicationPad3d", "SmoothL1Loss", "SoftMarginLoss", "Upsample",
+            "UpsamplingBilinear2d", "UpsamplingNearest2d", "ZeroPad1d", "ZeroPad3d"]

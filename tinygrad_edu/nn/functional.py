@@ -13,45 +13,31 @@ gathers them:
     losses.py         mse_loss, l1_loss, huber_loss, binary_cross_entropy,
                       binary_cross_entropy_with_logits, cross_entropy, nll_loss,
                       hinge_loss, l1_penalty, l2_penalty
+    upsampling.py     interpolate
+    pixelshuffle.py   pixel_shuffle, pixel_unshuffle
 """
 
 from __future__ import annotations
 
 from .activation import leaky_relu, log_softmax, relu, sigmoid, softmax, softplus, tanh
-from .conv import conv1d, conv2d, conv_transpose1d, conv_transpose2d
+from .conv import conv2d
 from .dropout import dropout
 from .linear import linear
 from .losses import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
-    cosine_embedding_loss,
     cross_entropy,
     hinge_loss,
     huber_loss,
-    kl_div,
     l1_loss,
     l1_penalty,
     l2_penalty,
-    margin_ranking_loss,
     mse_loss,
     nll_loss,
-    smooth_l1_loss,
-    soft_margin_loss,
 )
 from .normalization import batch_norm
 from .padding import pad
-from .pooling import (
-    adaptive_avg_pool1d,
-    adaptive_avg_pool2d,
-    adaptive_max_pool1d,
-    adaptive_max_pool2d,
-    avg_pool1d,
-    avg_pool2d,
-    max_pool1d,
-    max_pool2d,
-    max_unpool1d,
-    max_unpool2d,
-)
+from .pooling import adaptive_avg_pool2d, avg_pool2d, max_pool2d
 
 __all__ = ["adaptive_avg_pool2d", "avg_pool2d", "batch_norm", "binary_cross_entropy",
            "binary_cross_entropy_with_logits", "conv2d", "cross_entropy", "dropout",
@@ -59,8 +45,31 @@ __all__ = ["adaptive_avg_pool2d", "avg_pool2d", "batch_norm", "binary_cross_entr
            "linear", "log_softmax", "max_pool2d", "mse_loss", "nll_loss", "pad", "relu",
            "sigmoid", "softmax", "softplus", "tanh"]
 
-# neural-network ops of issue 11 (conv, pooling, padding, resampling, norms, losses)
+# neural-network ops of issue 11: convolution, pooling, resampling, norms, losses, one_hot
+from ..ops.nn import one_hot  # noqa: E402
+from .conv import conv1d, conv_transpose1d, conv_transpose2d  # noqa: E402
+from .losses import (  # noqa: E402
+    cosine_embedding_loss,
+    kl_div,
+    margin_ranking_loss,
+    smooth_l1_loss,
+    soft_margin_loss,
+)
+from .normalization import group_norm  # noqa: E402
+from .pixelshuffle import pixel_shuffle, pixel_unshuffle  # noqa: E402
+from .pooling import (  # noqa: E402
+    adaptive_avg_pool1d,
+    adaptive_max_pool1d,
+    adaptive_max_pool2d,
+    avg_pool1d,
+    max_pool1d,
+    max_unpool1d,
+    max_unpool2d,
+)
+from .upsampling import interpolate, upsample  # noqa: E402
+
 __all__ += ["adaptive_avg_pool1d", "adaptive_max_pool1d", "adaptive_max_pool2d", "avg_pool1d",
-            "conv1d", "conv_transpose1d", "conv_transpose2d", "max_pool1d", "max_unpool1d",
-            "max_unpool2d", "cosine_embedding_loss", "kl_div", "margin_ranking_loss",
-            "smooth_l1_loss", "soft_margin_loss"]
+            "conv1d", "conv_transpose1d", "conv_transpose2d", "cosine_embedding_loss",
+            "group_norm", "interpolate", "kl_div", "margin_ranking_loss", "max_pool1d",
+            "max_unpool1d", "max_unpool2d", "one_hot", "pixel_shuffle", "pixel_unshuffle",
+            "smooth_l1_loss", "soft_margin_loss", "upsample"]

@@ -137,3 +137,69 @@ class BatchNorm2d(_BatchNorm):
 
     _dims = (4,)
     _layout = "(N, C, H, W)"
+
+
+# ---- group normalisation (Wu & He, 2018) -------------------------------------------------
+
+
+def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,
+               bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
+    """Normalise x (N, C, ...) within each sample over groups of C/G channels::
+
+        μ, σ² = mean and biased variance of x[n, group g] (its channels and positions)
+        y = (x − μ) / √(σ² + ε) · γ_c + β_c
+
+    No batch statistics, so the same in training and evaluation, and fine for batches
+    of one. G = 1 is layer norm over (C, ...); G = C is instance norm. Built from
+    mean/var/sqrt, so the gradient flows through μ and σ² too."""
+    x = input
+    if x.ndim < 2:
+        raise ValueError(f"group_norm: expected input (N, C, ...), got shape {x.shape}")
+    n, c = x.shape[:2]
+    if not isinstance(num_groups, int) or num_groups < 1 or c % num_groups:
+        raise ValueError(f"group_norm: the {c} channels of input {x.shape} must split into "
+                         f"num_groups = {num_groups!r} groups of equal size")
+    for t, what in ((weight, "weight"), (bias, "bias")):
+        if t is not None and t.shape != (c,):
+            raise ValueError(f"group_norm: {what} must have shape ({c},), got {t.shape}")
+    groups = x.reshape(n, num_groups, -1)
+    mean = groups.mean(-1, keepdims=True)
+    var = groups.var(-1, keepdims=True, correction=0)
+    y = ((groups - mean) / (var + eps).sqrt()).reshape(x.shape)
+    shape = (1, c) + (1,) * (x.ndim - 2)
+    if weight is not None:
+        y = y * weight.reshape(shape)
+    if bias is not None:
+        y = y + bias.reshape(shape)
+    return y
+
+
+class GroupNorm(Module):
+    """Group normalisation of (N, C, ...) inputs, ``group_norm``; γ (``weight``, ones) and
+    β (``bias``, zeros) per channel when ``affine``."""
+
+    def __init__(self, num_groups: int, num_channels: int, eps: float = 1e-5,
+                 affine: bool = True, *, dtype: DTypeLike = "float32",
+                 device: str | None = None) -> None:
+        super().__init__()
+        if num_groups < 1 or num_channels % num_groups:
+            raise ValueError(f"GroupNorm: num_channels ({num_channels}) must be divisible by "
+                             f"num_groups ({num_groups})")
+        self.num_groups, self.num_channels, self.eps = num_groups, num_channels, eps
+        self.affine = affine
+        if affine:
+            self.weight = Parameter(Tensor.ones(num_channels, dtype=dtype, device=device))
+            self.bias = Parameter(Tensor.zeros(num_channels, dtype=dtype, device=device))
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+
+    def forward(self, x: Tensor) -> Tensor:
+        if x.ndim < 2 or x.shape[1] != self.num_channels:
+            raise ValueError(f"{self.describe()} expected input (N, {self.num_channels}, ...), "
+                             f"got {x.shape}")
+        return group_norm(x, self.num_groups, self.weight, self.bias, self.eps)
+
+    def extra_repr(self) -> str:
+        return (f"{self.num_groups}, {self.num_channels}, eps={self.eps}"
+                + ("" if self.affine else ", affine=False"))

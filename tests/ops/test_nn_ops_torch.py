@@ -562,3 +562,48 @@ def test_one_hot_errors():
         F.one_hot(Tensor([0, -1]), 3)
     with pytest.raises(ValueError, match="empty"):
         F.one_hot(Tensor(np.zeros(0, dtype=np.int64)))
+
+
+# ---- float32: the same ops keep float32 (values and gradients) ---------------------------
+
+F32 = [  # (name, ours, theirs, input shapes)
+    ("conv1d", lambda x, w: F.conv1d(x, w, groups=2, padding=1),
+     lambda x, w: TF.conv1d(x, w, groups=2, padding=1), [(2, 4, 7), (4, 2, 3)]),
+    ("conv2d", lambda x, w: F.conv2d(x, w, groups=2, dilation=2),
+     lambda x, w: TF.conv2d(x, w, groups=2, dilation=2), [(2, 4, 7, 7), (4, 2, 2, 2)]),
+    ("conv_transpose2d", lambda x, w: F.conv_transpose2d(x, w, stride=2, output_padding=1),
+     lambda x, w: TF.conv_transpose2d(x, w, stride=2, output_padding=1),
+     [(2, 4, 3, 3), (4, 2, 3, 3)]),
+    ("conv_transpose2d_empty", lambda x, w: F.conv_transpose2d(x, w, stride=2),
+     lambda x, w: TF.conv_transpose2d(x, w, stride=2), [(0, 4, 3, 3), (4, 2, 3, 3)]),
+    ("max_pool2d", lambda x: F.max_pool2d(x, 3, 2, 1, ceil_mode=True),
+     lambda x: TF.max_pool2d(x, 3, 2, 1, ceil_mode=True), [(2, 3, 8, 7)]),
+    ("avg_pool2d", lambda x: F.avg_pool2d(x, 3, 2, 1, True, False),
+     lambda x: TF.avg_pool2d(x, 3, 2, 1, True, False), [(2, 3, 8, 7)]),
+    ("adaptive_max_pool2d", lambda x: F.adaptive_max_pool2d(x, (3, 5)),
+     lambda x: TF.adaptive_max_pool2d(x, (3, 5)), [(2, 3, 8, 7)]),
+    ("pad_reflect", lambda x: F.pad(x, (2, 1, 1, 2), "reflect"),
+     lambda x: TF.pad(x, (2, 1, 1, 2), "reflect"), [(2, 3, 4, 5)]),
+    ("interpolate", lambda x: F.interpolate(x, scale_factor=1.5, mode="bilinear"),
+     lambda x: TF.interpolate(x, scale_factor=1.5, mode="bilinear"), [(2, 3, 4, 5)]),
+    ("pixel_shuffle", lambda x: F.pixel_shuffle(x, 2), lambda x: TF.pixel_shuffle(x, 2),
+     [(2, 8, 3, 3)]),
+    ("group_norm", lambda x: F.group_norm(x, 2), lambda x: TF.group_norm(x, 2), [(2, 4, 3, 3)]),
+    ("kl_div", lambda x, p: F.kl_div(x, p.abs() + 0.1, reduction="batchmean"),
+     lambda x, p: TF.kl_div(x, p.abs() + 0.1, reduction="batchmean"), [(3, 4), (3, 4)]),
+    ("smooth_l1_loss", lambda a, b: F.smooth_l1_loss(a, b, beta=0.5),
+     lambda a, b: TF.smooth_l1_loss(a, b, beta=0.5), [(3, 4), (3, 4)]),
+    ("cosine_embedding_loss", lambda a, b: F.cosine_embedding_loss(a, b, Tensor([1, -1, 1])),
+     lambda a, b: TF.cosine_embedding_loss(a, b, torch.tensor([1, -1, 1])), [(3, 4), (3, 4)]),
+    ("cross_entropy_weighted",
+     lambda x: F.cross_entropy(x, Tensor([0, 2, 1]), Tensor([0.5, 1.0, 2.0]),
+                               label_smoothing=0.1),
+     lambda x: TF.cross_entropy(x, torch.tensor([0, 2, 1]), torch.tensor([0.5, 1.0, 2.0]),
+                                label_smoothing=0.1), [(3, 3)]),
+]
+
+
+@pytest.mark.parametrize("name,ours,theirs,shapes", F32, ids=[c[0] for c in F32])
+def test_float32(name, ours, theirs, shapes):
+    arrays = [_rand(s, k, distinct=True).astype(np.float32) for k, s in enumerate(shapes)]
+    check(ours, theirs, *arrays, tol={"rtol": 2e-5, "atol": 2e-5})

@@ -607,3 +607,36 @@ F32 = [  # (name, ours, theirs, input shapes)
 def test_float32(name, ours, theirs, shapes):
     arrays = [_rand(s, k, distinct=True).astype(np.float32) for k, s in enumerate(shapes)]
     check(ours, theirs, *arrays, tol={"rtol": 2e-5, "atol": 2e-5})
+
+
+# ---- edge cases --------------------------------------------------------------------------
+
+
+def test_max_pool2d_nan_wins_its_window():
+    x = _rand((1, 2, 6, 6), 0, distinct=True)
+    x[0, 0, 1, 1] = x[0, 1, 0, 3] = x[0, 1, 1, 2] = np.nan
+    check(lambda x: F.max_pool2d(x, 2, return_indices=True),
+          lambda x: TF.max_pool2d(x, 2, return_indices=True), x)
+
+
+def test_adaptive_avg_pool2d_keeps_inf_in_its_bin():
+    x = np.array([[[[1.0, np.inf, 3.0, 4.0], [0.0, 1.0, 2.0, 3.0]]]])
+    for size in [(1, 3), (2, 2), (1, 1), (2, 3)]:
+        np.testing.assert_array_equal(F.adaptive_avg_pool2d(Tensor(x), size).numpy(),
+                                      TF.adaptive_avg_pool2d(torch.tensor(x), size).numpy())
+
+
+def test_empty_batches():
+    check(lambda x: F.group_norm(x, 2), lambda x: TF.group_norm(x, 2), np.zeros((0, 4, 3)))
+    check(lambda x: F.adaptive_max_pool2d(x, 2), lambda x: TF.adaptive_max_pool2d(x, 2),
+          np.zeros((0, 2, 4, 4)))
+    check(lambda x: F.avg_pool2d(x, 2, ceil_mode=True), lambda x: TF.avg_pool2d(x, 2,
+                                                                               ceil_mode=True),
+          np.zeros((0, 2, 5, 5)))
+    check(lambda x: F.pixel_shuffle(x, 2), lambda x: TF.pixel_shuffle(x, 2),
+          np.zeros((0, 4, 2, 2)))
+
+
+def test_interpolate_to_nothing_is_an_error():
+    with pytest.raises(ValueError, match="interpolate: input and output sizes must be greater"):
+        F.interpolate(Tensor.zeros(1, 1, 3, 3), scale_factor=0.2)

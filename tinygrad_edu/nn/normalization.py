@@ -162,7 +162,7 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,
     for t, what in ((weight, "weight"), (bias, "bias")):
         if t is not None and t.shape != (c,):
             raise ValueError(f"group_norm: {what} must have shape ({c},), got {t.shape}")
-    groups = x.reshape(n, num_groups, -1)
+    groups = x.reshape(n, num_groups, x.size // max(n * num_groups, 1))
     mean = groups.mean(-1, keepdims=True)
     var = groups.var(-1, keepdims=True, correction=0)
     y = ((groups - mean) / (var + eps).sqrt()).reshape(x.shape)

@@ -27,8 +27,8 @@ import numpy as np
 from ..ops.conv import MaxPool2d as MaxPool2dFn
 from ..ops.conv import Unfold, Window2d, im2col
 from ..ops.pool import AdaptiveMaxPool2d as AdaptiveMaxPool2dFn
-from ..ops.pool import MaxUnpool, window_indices
-from ..tensor import Tensor
+from ..ops.pool import MaxUnpool, bin_edges, bins, window_indices
+from ..tensor import Tensor, where
 from ._shapes import IntOrPair, check_image, check_window, pair
 from .module import Module
 
@@ -254,14 +254,28 @@ def _max_unpool(x: Tensor, indices: Tensor, kernel_size: Any, stride: Any, paddi
 # ---- adaptive pooling ---------------------------------------------------------------------
 
 
-def _bin_matrix(size: int, out: int) -> list[list[float]]:
-    """Row i averages input positions ⌊i·size/out⌋ … ⌈(i+1)·size/out⌉ − 1 (PyTorch's
-    bins: they cover the input and overlap when ``out`` does not divide ``size``)."""
-    rows = []
-    for i in range(out):
-        lo, hi = (i * size) // out, -((-(i + 1) * size) // out)
-        rows.append([1.0 / (hi - lo) if lo <= j < hi else 0.0 for j in range(size)])
-    return rows
+def _adaptive_mean(x: Tensor, axis: int, out: int) -> Tensor:
+    """Average each adaptive bin along ``axis``. When ``out`` divides the size, the bins
+    are equal and disjoint: a reshape and a mean. Otherwise the bins' taps are gathered
+    (:func:`bins`: K gathers for the widest bin K) and the padding taps masked out.
+    Either way a bin holding ±inf or NaN affects only its own output."""
+    n = x.shape[axis]
+    if n % out == 0:
+        return x.reshape(x.shape[:axis] + (out, n // out) + x.shape[axis + 1:]).mean(axis + 1)
+    taps, k = bins(n, out)
+    lo, hi = bin_edges(n, out)
+    be = x.backend
+    shape = (out,) + (1,) * (x.ndim - axis - 1)
+    total: Tensor | None = None
+    for t in range(k):
+        part = x[(slice(None),) * axis + (be.asarray(taps[:, t]),)]
+        if t >= (hi - lo).min():  # some bins are shorter than t + 1: mask their repeats
+            keep = x._constant(be.asarray((t < hi - lo).reshape(shape)))
+            part = where(keep, part, 0.0)
+        total = part if total is None else total + part
+    assert total is not None
+    inverse = x._constant(be.asarray((1.0 / (hi - lo)).reshape(shape), dtype=x.dtype))
+    return total * inverse
 
 
 def _adaptive_size(x: Tensor, output_size: Any, who: str) -> tuple[int, int]:
@@ -281,11 +295,9 @@ def _adaptive_size(x: Tensor, output_size: Any, who: str) -> tuple[int, int]:
 def adaptive_avg_pool2d(input: Tensor, output_size: int | tuple[int | None, int | None]
                         ) -> Tensor:
     """Average pooling to a fixed output size (OH, OW) whatever the input size; None
-    keeps that axis. Each axis is averaged by a matrix whose row i holds 1/len on bin i::
-
-        y = P_h · x · P_wᵀ       (P_h of shape (OH, H), P_w of shape (OW, W))
-
-    so both the values and the gradient (P_hᵀ · G · P_w) are matrix products.
+    keeps that axis. Output (i, j) is the mean over rows ⌊i·H/OH⌋ … ⌈(i+1)·H/OH⌉ − 1 and
+    the columns likewise (PyTorch's bins), computed one axis at a time; each pixel's
+    gradient is the sum of ∂L/∂y / (bin size) over the bins that hold it.
     """
     return _adaptive_avg_pool2d(input, output_size, "adaptive_avg_pool2d")
 
@@ -293,11 +305,9 @@ def adaptive_avg_pool2d(input: Tensor, output_size: int | tuple[int | None, int 
 def _adaptive_avg_pool2d(x: Tensor, output_size: int | tuple[int | None, int | None],
                          who: str) -> Tensor:
     oh, ow = _adaptive_size(x, output_size, who)
-    h, w = x.shape[-2:]
-    be = x.backend
-    ph = x._constant(be.asarray(_bin_matrix(h, oh), dtype=x.dtype))
-    pw = x._constant(be.asarray(_bin_matrix(w, ow), dtype=x.dtype))
-    return ph @ x @ pw.T
+    if x.dtype.kind != "f":
+        raise TypeError(f"{who}: input must be floating point, got {x.dtype}")
+    return _adaptive_mean(_adaptive_mean(x, x.ndim - 2, oh), x.ndim - 1, ow)
 
 
 def adaptive_max_pool2d(input: Tensor, output_size: int | tuple[int | None, int | None],

@@ -114,6 +114,9 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
     if mode == "bicubic" or antialias:
         raise NotImplementedError(f"{who}: mode 'bicubic' and antialias are not implemented")
     out, scales = _sizes(x, size, scale_factor, dims, who)
+    if min(out) < 1 or min(x.shape[2:]) < 1:
+        raise ValueError(f"{who}: input and output sizes must be greater than 0, got input "
+                         f"{x.shape} and output size {out}")
     if recompute_scale_factor:
         scales = (None,) * dims
     if x.dtype.kind != "f" and mode not in ("nearest", "nearest-exact"):

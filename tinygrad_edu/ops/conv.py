@@ -208,6 +208,11 @@ class MaxPool2d(Function):
             winner = be.binary("maximum", winner,
                                be.binary("mul", better, be.asarray(k, dtype="int32")))
             best = be.binary("maximum", best, v)
+        if x.dtype.kind == "f" and be.reduce("any", be.unary("isnan", best)):
+            # NaN wins its window (the last NaN, as PyTorch's CPU kernel): its max is NaN
+            for k, (_, _, rows, columns) in enumerate(window.offsets(oh, ow)):
+                nan = be.unary("isnan", xp[:, rows, columns])
+                winner = be.where(nan, be.asarray(k, dtype="int32"), winner)
         ctx.window, ctx.winner = window, winner  # winner: (C, OH, OW, N)
         if winners is not None:
             winners.append(winner)

@@ -66,13 +66,19 @@ class MaxUnpool(Function):
         return GetItem.apply(g, index=ctx.at)
 
 
-def bins(size: int, out: int) -> tuple[np.ndarray, int]:
-    """PyTorch's adaptive bins along one axis: bin i covers ⌊i·size/out⌋ … ⌈(i+1)·size/out⌉
-    − 1 (they cover the input and overlap when ``out`` does not divide ``size``). Returns
-    (out, K) positions, K the widest bin, narrower bins padded with their own last
-    position (a repeat never changes a maximum, nor which element is first to reach it)."""
+def bin_edges(size: int, out: int) -> tuple[np.ndarray, np.ndarray]:
+    """PyTorch's adaptive bins along one axis: bin i covers lo = ⌊i·size/out⌋ … hi − 1,
+    hi = ⌈(i+1)·size/out⌉ (they cover the input and overlap when ``out`` does not divide
+    ``size``)."""
     i = np.arange(out)
-    lo, hi = (i * size) // out, -((-(i + 1) * size) // out)
+    return (i * size) // out, -((-(i + 1) * size) // out)
+
+
+def bins(size: int, out: int) -> tuple[np.ndarray, int]:
+    """The positions of each adaptive bin (:func:`bin_edges`) as an (out, K) array, K the
+    widest bin, narrower bins padded with their own last position (a repeat never
+    changes a maximum, nor which element is first to reach it)."""
+    lo, hi = bin_edges(size, out)
     k = int((hi - lo).max()) if out else 0
     return np.minimum(lo[:, None] + np.arange(k)[None, :], hi[:, None] - 1), k
 

@@ -211,6 +211,7 @@ MAXPOOL = [
     ((1, 2, 9, 9), {"kernel_size": 3, "stride": 2, "padding": 1, "dilation": 2,
                     "ceil_mode": True}),
     ((2, 5, 5), {"kernel_size": 2, "stride": 1, "padding": 1}),
+    ((1, 1, 4, 5), {"kernel_size": 3, "stride": 2, "dilation": 2, "ceil_mode": True}),
     ((1, 1, 5, 5), {"kernel_size": 1, "stride": 2}),
     ((0, 2, 4, 4), {"kernel_size": 2}),
 ]
@@ -640,3 +641,11 @@ def test_empty_batches():
 def test_interpolate_to_nothing_is_an_error():
     with pytest.raises(ValueError, match="interpolate: input and output sizes must be greater"):
         F.interpolate(Tensor.zeros(1, 1, 3, 3), scale_factor=0.2)
+
+
+@pytest.mark.parametrize("kw", [{"scale_factor": (1.01, 2.0), "mode": "bilinear"},
+                                {"scale_factor": (2.01, 1.3), "mode": "nearest"},
+                                {"scale_factor": 1.01, "mode": "bilinear"}])
+def test_interpolate_shortcuts_for_kept_and_doubled_sizes(kw):
+    check(lambda x: F.interpolate(x, **kw), lambda x: TF.interpolate(x, **kw),
+          _rand((1, 2, 3, 3), 0))

@@ -37,12 +37,11 @@ from .module import Module
 
 def _ceil_extra(size: int, k: int, s: int, p: int, d: int) -> int:
     """The bottom/right overhang that ceil_mode adds (see the module docstring)."""
-    span = size + 2 * p - d * (k - 1) - 1
-    if span < 0:
-        return 0
-    out = -(-span // s) + 1
+    out = (size + 2 * p - d * (k - 1) - 1 + s - 1) // s + 1  # rounded up (floor division)
     if (out - 1) * s >= size + p:
         out -= 1
+    if out < 1:
+        return 0  # no window fits: check_window says so
     return max(0, (out - 1) * s + d * (k - 1) + 1 - (size + 2 * p))
 
 

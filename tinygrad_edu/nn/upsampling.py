@@ -13,7 +13,9 @@ by PyTorch's coordinate rules, with s = in/out (or 1/scale_factor when it is giv
 
 "bilinear" and "trilinear" are "linear" along 2 and 3 axes. The gradient of a gather
 adds each output's gradient (times its weight λ or 1 − λ) onto the positions it read.
-"area" is adaptive average pooling.
+"area" is adaptive average pooling. As in PyTorch, an axis whose size does not change
+is copied as it is (even when a scale_factor such as 1.01 says otherwise), and nearest
+doubling reads ⌊j/2⌋ exactly.
 """
 
 from __future__ import annotations
@@ -57,8 +59,11 @@ def _gather(x: Tensor, axis: int, index: np.ndarray) -> Tensor:
 
 def _nearest(x: Tensor, axis: int, out: int, scale: float | None, exact: bool) -> Tensor:
     n = x.shape[axis]
-    if out == n:
+    if out == n:  # PyTorch's shortcuts, whatever the scale_factor
         return x
+    if out == 2 * n and not exact:
+        src = np.arange(out) // 2
+        return _gather(x, axis, src)
     # in float32, as PyTorch computes these indices (so the same pixels are picked)
     s = np.float32(1.0 / scale) if scale is not None else np.float32(n) / np.float32(out)
     j = np.arange(out, dtype=np.float32) + np.float32(0.5 if exact else 0.0)
@@ -69,6 +74,8 @@ def _nearest(x: Tensor, axis: int, out: int, scale: float | None, exact: bool) -
 def _linear(x: Tensor, axis: int, out: int, scale: float | None, align_corners: bool
             ) -> Tensor:
     n = x.shape[axis]
+    if out == n:  # as PyTorch: an axis that keeps its size is copied, whatever the scale
+        return x
     dt = np.dtype(x.dtype)
     j = np.arange(out, dtype=dt)
     if align_corners:

@@ -128,13 +128,11 @@ def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None,
 
         (size − 1)·stride − 2·padding + dilation·(k − 1) + output_padding + 1
 
-    ``output_padding`` (< stride) adds rows/columns at the bottom/right only, to pick
-    among the input sizes that a strided conv2d maps to the same output size. Its
-    gradients are those of its pieces: ∂L/∂x = W @ im2col(∂L/∂y) (a conv2d),
+    ``output_padding`` (smaller than the stride or the dilation) adds rows/columns at the
+    bottom/right only, to pick among the input sizes that a strided conv2d maps to the
+    same output size. Its gradients
+    are those of its pieces: ∂L/∂x = W @ im2col(∂L/∂y) (a conv2d),
     ∂L/∂W = x · im2col(∂L/∂y)ᵀ.
-
-    Differs from PyTorch: ``output_padding`` must be smaller than ``stride`` (PyTorch
-    also accepts it when it is only smaller than ``dilation``).
     """
     if weight.ndim != 4:
         raise ValueError(f"conv_transpose2d: weight must be 4-D (in, out/groups, kh, kw), got "
@@ -155,8 +153,9 @@ def _conv_transpose2d(x: Tensor, weight: Tensor, bias: Tensor | None, stride: In
         raise ValueError(f"{who}: bias must have shape ({out_c},), got {bias.shape}")
     st, dil = pair(stride, "stride", who, 1), pair(dilation, "dilation", who, 1)
     pd, op = pair(padding, "padding", who), pair(output_padding, "output_padding", who)
-    if op[0] >= st[0] or op[1] >= st[1]:
-        raise ValueError(f"{who}: output_padding {op} must be smaller than the stride {st}")
+    if any(o >= max(s, d) for o, s, d in zip(op, st, dil, strict=True)):
+        raise ValueError(f"{who}: output_padding {op} must be smaller than either the stride "
+                         f"{st} or the dilation {dil}")
     batch = x if x.ndim == 4 else x.unsqueeze(0)
     n, _, h, w = batch.shape
     size = tuple((i - 1) * s - 2 * p + d * (k - 1) + o + 1 for i, s, p, d, k, o in

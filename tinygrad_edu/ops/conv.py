@@ -164,7 +164,11 @@ class Unfold(Function):
 class Fold(Function):
     """x = col2im(cols), the adjoint of ``Unfold``; its gradient is ∂L/∂cols = im2col(∂L/∂x)
     (copying is the adjoint of summing). The pair makes second derivatives of
-    convolutions work: each one's backward is the other."""
+    convolutions work: each one's backward is the other.
+
+    ``size`` may hold more rows/columns than the windows of ``cols`` reach (a transposed
+    convolution's ``output_padding``): those pixels get nothing, and im2col of the
+    gradient then has extra window positions, which no column came from — dropped."""
 
     @staticmethod
     def forward(ctx: Context, cols: Array, *, window: Window2d, size: Pair) -> Array:
@@ -173,7 +177,11 @@ class Fold(Function):
 
     @staticmethod
     def backward(ctx: Context, g: Tensor) -> Tensor:
-        return Unfold.apply(g, window=ctx.window)
+        cols = Unfold.apply(g, window=ctx.window)
+        oh, ow = ctx.input_shapes[0][3:5]
+        if cols.shape[3:5] != (oh, ow):
+            cols = cols[:, :, :, :oh, :ow]
+        return cols
 
 
 class MaxPool2d(Function):

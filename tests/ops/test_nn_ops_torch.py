@@ -654,3 +654,26 @@ def test_interpolate_to_nothing_is_an_error():
 def test_interpolate_shortcuts_for_kept_and_doubled_sizes(kw):
     check(lambda x: F.interpolate(x, **kw), lambda x: TF.interpolate(x, **kw),
           _rand((1, 2, 3, 3), 0))
+
+
+# ---- unfold / fold (im2col / col2im in PyTorch's layout) -------------------------------------
+
+UNFOLD = [((2, 3, 6, 5), {"kernel_size": 3}),
+          ((2, 3, 6, 5), {"kernel_size": (2, 3), "stride": 2, "padding": 1, "dilation": (2, 1)}),
+          ((3, 5, 4), {"kernel_size": 2, "stride": (1, 2)})]
+
+
+@pytest.mark.parametrize("shape,kw", UNFOLD)
+def test_unfold_and_fold(shape, kw):
+    check(lambda x: F.unfold(x, **kw), lambda x: TF.unfold(x, **kw), _rand(shape, 0))
+    blocks = TF.unfold(torch.zeros(shape), **kw).shape
+    size = shape[-2:]
+    check(lambda y: F.fold(y, size, **kw), lambda y: TF.fold(y, size, **kw), _rand(blocks, 1))
+    check(nn.Unfold(**kw), torch.nn.Unfold(**kw), _rand(shape, 2))
+    check(nn.Fold(size, **kw), torch.nn.Fold(size, **kw), _rand(blocks, 3))
+
+
+def test_fold_errors_and_gradcheck():
+    with pytest.raises(ValueError, match="fold: expected input"):
+        F.fold(Tensor.zeros(1, 8, 5), (4, 4), 2)
+    gradcheck(lambda y: F.fold(y, (4, 5), 2, padding=1, stride=2), t64(_rand((2, 8, 9), 0)))

@@ -23,7 +23,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..ops.conv import Fold, Unfold, Window2d
+from ..ops.conv import Fold as FoldFn
+from ..ops.conv import Unfold as UnfoldFn
+from ..ops.conv import Window2d
 from ..rng import Seed
 from ..tensor import DTypeLike, Tensor
 from ._shapes import IntOrPair, check_image, check_window, pair
@@ -103,7 +105,7 @@ def _conv2d(x: Tensor, weight: Tensor, bias: Tensor | None, stride: IntOrPair,
     window = Window2d((kh, kw), st, pad, dil, extra)
     oh, ow = check_window(batch, window, who)
     n = batch.shape[0]
-    cols = Unfold.apply(batch, window=window)  # (C, kh, kw, OH, OW, N)
+    cols = UnfoldFn.apply(batch, window=window)  # (C, kh, kw, OH, OW, N)
     if g == 1:
         out = weight.reshape(out_c, in_c * kh * kw) @ cols.reshape(in_c * kh * kw,
                                                                   oh * ow * n)
@@ -170,7 +172,7 @@ def _conv_transpose2d(x: Tensor, weight: Tensor, bias: Tensor | None, stride: In
         k = out_per_group * kh * kw
         cols = weight.reshape(g, in_c // g, k).mT @ xr.reshape(g, in_c // g, h * w * n)
     cols = cols.reshape(out_c, kh, kw, h, w, n)
-    out = Fold.apply(cols, window=Window2d((kh, kw), st, pd, dil), size=size)
+    out = FoldFn.apply(cols, window=Window2d((kh, kw), st, pd, dil), size=size)
     if bias is not None:
         out = out + bias.reshape(1, out_c, 1, 1)
     return out if x.ndim == 4 else out.squeeze(0)
@@ -403,3 +405,83 @@ class ConvTranspose1d(_ConvNd):
                                 (0,) + self.output_padding, self.groups, (1,) + self.dilation,
                                 who)
         return out.squeeze(-2)
+
+
+# ---- im2col and col2im as PyTorch's unfold / fold ----------------------------------------
+
+
+def unfold(input: Tensor, kernel_size: IntOrPair, dilation: IntOrPair = 1,
+           padding: IntOrPair = 0, stride: IntOrPair = 1) -> Tensor:
+    """im2col in PyTorch's layout: images (N, C, H, W) or (C, H, W) → blocks
+    (N, C·kh·kw, L), L = OH·OW window positions in row-major order; row c·kh·kw + i·kw + j
+    holds what kernel offset (i, j) of channel c sees. The gradient is ``fold`` (col2im),
+    which adds each block entry back onto its pixel."""
+    who = "unfold"
+    check_image(input, None, who)
+    batch = input if input.ndim == 4 else input.unsqueeze(0)
+    window = Window2d(pair(kernel_size, "kernel_size", who, 1), pair(stride, "stride", who, 1),
+                      pair(padding, "padding", who), pair(dilation, "dilation", who, 1))
+    oh, ow = check_window(batch, window, who)
+    n, c = batch.shape[:2]
+    kh, kw = window.kernel
+    cols = UnfoldFn.apply(batch, window=window)  # (C, kh, kw, OH, OW, N)
+    out = cols.reshape(c * kh * kw, oh * ow, n).permute(2, 0, 1)
+    return out if input.ndim == 4 else out.squeeze(0)
+
+
+def fold(input: Tensor, output_size: IntOrPair, kernel_size: IntOrPair,
+         dilation: IntOrPair = 1, padding: IntOrPair = 0, stride: IntOrPair = 1) -> Tensor:
+    """col2im, the adjoint of ``unfold``: blocks (N, C·kh·kw, L) or (C·kh·kw, L) → images
+    (N, C, H, W), ``output_size`` = (H, W), each entry *added* to the pixel it belongs to
+    (overlapping windows sum). Its gradient is ``unfold``."""
+    who = "fold"
+    size = pair(output_size, "output_size", who, 1)
+    window = Window2d(pair(kernel_size, "kernel_size", who, 1), pair(stride, "stride", who, 1),
+                      pair(padding, "padding", who), pair(dilation, "dilation", who, 1))
+    kh, kw = window.kernel
+    oh, ow = window.output_size(*size)
+    if input.ndim not in (2, 3) or input.shape[-2] % (kh * kw) or input.shape[-1] != oh * ow \
+            or min(oh, ow) < 1:
+        raise ValueError(f"{who}: expected input (N, C·{kh}·{kw}, {max(oh, 0) * max(ow, 0)}) "
+                         f"for output_size {size} and kernel {window.kernel} (L = the number "
+                         f"of window positions), got shape {input.shape}")
+    batch = input if input.ndim == 3 else input.unsqueeze(0)
+    n, rows = batch.shape[:2]
+    cols = batch.permute(1, 2, 0).reshape(rows // (kh * kw), kh, kw, oh, ow, n)
+    out = FoldFn.apply(cols, window=window, size=size)
+    return out if input.ndim == 3 else out.squeeze(0)
+
+
+class Unfold(Module):
+    """``unfold`` (im2col) as a layer."""
+
+    def __init__(self, kernel_size: IntOrPair, dilation: IntOrPair = 1, padding: IntOrPair = 0,
+                 stride: IntOrPair = 1) -> None:
+        super().__init__()
+        self.kernel_size, self.dilation = kernel_size, dilation
+        self.padding, self.stride = padding, stride
+
+    def forward(self, x: Tensor) -> Tensor:
+        return unfold(x, self.kernel_size, self.dilation, self.padding, self.stride)
+
+    def extra_repr(self) -> str:
+        return (f"kernel_size={self.kernel_size}, dilation={self.dilation}, "
+                f"padding={self.padding}, stride={self.stride}")
+
+
+class Fold(Module):
+    """``fold`` (col2im) as a layer."""
+
+    def __init__(self, output_size: IntOrPair, kernel_size: IntOrPair, dilation: IntOrPair = 1,
+                 padding: IntOrPair = 0, stride: IntOrPair = 1) -> None:
+        super().__init__()
+        self.output_size, self.kernel_size = output_size, kernel_size
+        self.dilation, self.padding, self.stride = dilation, padding, stride
+
+    def forward(self, x: Tensor) -> Tensor:
+        return fold(x, self.output_size, self.kernel_size, self.dilation, self.padding,
+                    self.stride)
+
+    def extra_repr(self) -> str:
+        return (f"output_size={self.output_size}, kernel_size={self.kernel_size}, "
+                f"dilation={self.dilation}, padding={self.padding}, stride={self.stride}")

@@ -95,8 +95,8 @@ from .upsampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d  # n
 __all__ += ["AdaptiveAvgPool1d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AvgPool1d",
             "CircularPad1d", "CircularPad2d", "CircularPad3d", "ConstantPad1d",
             "ConstantPad2d", "ConstantPad3d", "Conv1d", "ConvTranspose1d", "ConvTranspose2d",
-            "CosineEmbeddingLoss", "Fold", "GroupNorm", "KLDivLoss", "MarginRankingLoss", "MaxPool1d",
-            "MaxUnpool1d", "MaxUnpool2d", "PixelShuffle", "PixelUnshuffle", "ReflectionPad1d",
-            "ReflectionPad2d", "ReflectionPad3d", "ReplicationPad1d", "ReplicationPad2d",
-            "ReplicationPad3d", "SmoothL1Loss", "SoftMarginLoss", "Upsample",
-            "Unfold", "UpsamplingBilinear2d", "UpsamplingNearest2d", "ZeroPad1d", "ZeroPad3d"]
+            "CosineEmbeddingLoss", "Fold", "GroupNorm", "KLDivLoss", "MarginRankingLoss",
+            "MaxPool1d", "MaxUnpool1d", "MaxUnpool2d", "PixelShuffle", "PixelUnshuffle",
+            "ReflectionPad1d", "ReflectionPad2d", "ReflectionPad3d", "ReplicationPad1d",
+            "ReplicationPad2d", "ReplicationPad3d", "SmoothL1Loss", "SoftMarginLoss", "Unfold",
+            "Upsample", "UpsamplingBilinear2d", "UpsamplingNearest2d", "ZeroPad1d", "ZeroPad3d"]

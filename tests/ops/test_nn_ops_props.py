@@ -115,3 +115,34 @@ def test_ceil_mode_only_adds_a_last_window(k, s, p, size, seed):
     ceil = F.max_pool2d(x, k, s, p, ceil_mode=True).numpy()
     assert ceil.shape[-1] - floor.shape[-1] in (0, 1)
     np.testing.assert_array_equal(ceil[..., :floor.shape[-2], :floor.shape[-1]], floor)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(1, 6), st.integers(2, 5), st.floats(0.0, 1.0), st.integers(0, 99))
+def test_cross_entropy_is_nll_of_log_softmax_with_weights_and_ignored_targets(n, c, eps,
+                                                                             seed):
+    """cross_entropy(x, y, w) = nll_loss(log_softmax(x), y, w) without smoothing, and with
+    smoothing ε it is (1 − ε)·that + ε·(the smoothing term), both as weighted means."""
+    rng = np.random.default_rng(seed)
+    x = T(rng.standard_normal((n, c)) * 3)
+    y = rng.integers(0, c, n)
+    y[rng.random(n) < 0.3] = -100
+    w = T(rng.uniform(0.1, 2.0, c))
+    plain = F.cross_entropy(x, y, w).item()
+    nll = F.nll_loss(x.log_softmax(1), y, w).item()
+    assert np.isclose(plain, nll, equal_nan=True)
+    valid = y != -100
+    if valid.any():
+        wy = w.numpy()[y[valid]].sum()
+        smooth = -(x.log_softmax(1).numpy()[valid] * w.numpy()).sum() / c / wy
+        expected = (1 - eps) * nll + eps * smooth
+        assert np.isclose(F.cross_entropy(x, y, w, label_smoothing=eps).item(), expected)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.floats(0.05, 3.0), st.integers(0, 99))
+def test_smooth_l1_is_huber_over_beta(beta, seed):
+    rng = np.random.default_rng(seed)
+    a, b = T(rng.standard_normal((3, 4)) * 2), T(rng.standard_normal((3, 4)))
+    assert np.isclose(F.smooth_l1_loss(a, b, beta=beta).item() * beta,
+                      F.huber_loss(a, b, delta=beta).item())

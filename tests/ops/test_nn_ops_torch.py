@@ -455,6 +455,9 @@ INTERP = [
     ((2, 3, 6, 5), {"size": (4, 3), "mode": "area"}),
     ((2, 3, 7), {"size": 3, "mode": "area"}),
     ((0, 3, 5, 4), {"size": (7, 9), "mode": "bilinear"}),
+    ((2, 3, 5, 4), {"size": (7, 9), "mode": "bicubic"}),
+    ((2, 3, 5, 4), {"size": (3, 2), "mode": "bicubic", "align_corners": True}),
+    ((2, 3, 5, 4), {"scale_factor": (1.01, 2.5), "mode": "bicubic"}),
 ]
 
 
@@ -487,6 +490,7 @@ def test_interpolate_gradcheck_and_errors():
     gradcheck(lambda x: F.interpolate(x, scale_factor=1.5, mode="bilinear", align_corners=True),
               x)
     gradcheck(lambda x: F.interpolate(x, size=(7, 2)), x)
+    gradcheck(lambda x: F.interpolate(x, size=(3, 5), mode="bicubic"), x)
     with pytest.raises(ValueError, match="exactly one of size and scale_factor"):
         F.interpolate(x, size=3, scale_factor=2)
     with pytest.raises(ValueError, match="align_corners"):
@@ -592,6 +596,8 @@ F32 = [  # (name, ours, theirs, input shapes)
      lambda x: TF.pad(x, (2, 1, 1, 2), "reflect"), [(2, 3, 4, 5)]),
     ("interpolate", lambda x: F.interpolate(x, scale_factor=1.5, mode="bilinear"),
      lambda x: TF.interpolate(x, scale_factor=1.5, mode="bilinear"), [(2, 3, 4, 5)]),
+    ("interpolate_bicubic", lambda x: F.interpolate(x, (7, 3), mode="bicubic"),
+     lambda x: TF.interpolate(x, (7, 3), mode="bicubic"), [(2, 3, 4, 5)]),
     ("pixel_shuffle", lambda x: F.pixel_shuffle(x, 2), lambda x: TF.pixel_shuffle(x, 2),
      [(2, 8, 3, 3)]),
     ("group_norm", lambda x: F.group_norm(x, 2), lambda x: TF.group_norm(x, 2), [(2, 4, 3, 3)]),

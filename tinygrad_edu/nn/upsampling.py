@@ -13,8 +13,10 @@ by PyTorch's coordinate rules, with s = in/out (or 1/scale_factor when it is giv
 
 "bilinear" and "trilinear" are "linear" along 2 and 3 axes. The gradient of a gather
 adds each output's gradient (times its weight λ or 1 − λ) onto the positions it read.
-"area" is adaptive average pooling. As in PyTorch, an axis whose size does not change
-is copied as it is (even when a scale_factor such as 1.01 says otherwise), and nearest
+"bicubic" is Keys' cubic convolution (a = −0.75) over the 4 nearest taps along each
+axis, src as for linear but not clamped at 0. "area" is adaptive average pooling.
+As in PyTorch, with nearest and linear modes an axis whose size does not change is
+copied as it is (even when a scale_factor such as 1.01 says otherwise), and nearest
 doubling reads ⌊j/2⌋ exactly.
 """
 
@@ -93,6 +95,43 @@ def _linear(x: Tensor, axis: int, out: int, scale: float | None, align_corners: 
     return _gather(x, axis, i0) * w0 + _gather(x, axis, i1) * w1
 
 
+def _cubic_weights(t: np.ndarray, a: float = -0.75) -> list[np.ndarray]:
+    """Keys' cubic convolution weights (a = −0.75, as PyTorch) of the taps at i − 1, i,
+    i + 1, i + 2 for a source position i + t, 0 ≤ t < 1."""
+    def near(x: np.ndarray) -> np.ndarray:  # |x| ≤ 1
+        return ((a + 2) * x - (a + 3)) * x * x + 1
+
+    def far(x: np.ndarray) -> np.ndarray:  # 1 < |x| < 2
+        return ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
+
+    return [far(t + 1), near(t), near(1 - t), far(2 - t)]
+
+
+def _bicubic(x: Tensor, axis: int, out: int, scale: float | None, align_corners: bool
+             ) -> Tensor:
+    """y[j] = Σ_k w_k(t)·x[clamp(i − 1 + k)], i = ⌊src⌋, t = src − i, with src as for
+    linear but not clamped at 0 (taps outside the input repeat its edge)."""
+    n = x.shape[axis]
+    dt = np.dtype(x.dtype)
+    j = np.arange(out, dtype=dt)
+    if align_corners:
+        src = j * (dt.type(n - 1) / dt.type(out - 1) if out > 1 else dt.type(0))
+    else:
+        s = dt.type(1.0 / scale) if scale is not None else dt.type(n) / dt.type(out)
+        src = s * (j + dt.type(0.5)) - dt.type(0.5)
+    i = np.floor(src).astype(np.int64)
+    weights = _cubic_weights((src - i).astype(dt))
+    shape = (out,) + (1,) * (x.ndim - axis - 1)
+    be = x.backend
+    total: Tensor | None = None
+    for k, w in enumerate(weights):
+        term = _gather(x, axis, np.clip(i - 1 + k, 0, n - 1)) * x._constant(
+            be.asarray(w.astype(dt).reshape(shape)))
+        total = term if total is None else total + term
+    assert total is not None
+    return total
+
+
 def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
                 mode: str = "nearest", align_corners: bool | None = None,
                 recompute_scale_factor: bool | None = None, antialias: bool = False
@@ -102,8 +141,8 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
     modes. ``recompute_scale_factor=True`` derives s from the sizes instead of the
     factor.
 
-    Not implemented (NotImplementedError): "bicubic", ``antialias=True``, and "area"
-    for 5-D inputs.
+    Not implemented (NotImplementedError): ``antialias=True``, and "area" for 5-D
+    inputs.
     """
     x, who = input, "interpolate"
     if mode not in _MODES:
@@ -118,8 +157,11 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
     if align_corners is not None and mode not in _LINEAR and mode != "bicubic":
         raise ValueError(f"{who}: align_corners can only be set with the interpolating "
                          f"modes linear, bilinear, bicubic and trilinear, got mode {mode!r}")
-    if mode == "bicubic" or antialias:
-        raise NotImplementedError(f"{who}: mode 'bicubic' and antialias are not implemented")
+    if mode == "bicubic" and dims != 2:
+        raise NotImplementedError(f"{who}: got {x.ndim}-D input, but bicubic mode needs 4-D "
+                                  f"input")
+    if antialias:
+        raise NotImplementedError(f"{who}: antialias=True is not implemented")
     out, scales = _sizes(x, size, scale_factor, dims, who)
     if min(out) < 1 or min(x.shape[2:]) < 1:
         raise ValueError(f"{who}: input and output sizes must be greater than 0, got input "
@@ -138,6 +180,8 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
         axis = 2 + k
         if mode in _LINEAR:
             x = _linear(x, axis, out[k], scales[k], bool(align_corners))
+        elif mode == "bicubic":
+            x = _bicubic(x, axis, out[k], scales[k], bool(align_corners))
         else:
             x = _nearest(x, axis, out[k], scales[k], mode == "nearest-exact")
     return x

@@ -55,7 +55,7 @@ def _reduce(loss: Tensor, reduction: str, who: str, count: float | None = None) 
 
 def _per(total: Tensor, count: float) -> Tensor:
     """total / count; 0/0 is NaN with a zero gradient (the total of nothing is 0)."""
-    return total * (1.0 / count) if count else total * 0.0 + float("nan")
+    return total / count if count else total * 0.0 + float("nan")
 
 
 def _as_target(target: Any, like: Tensor) -> Tensor:

@@ -163,7 +163,7 @@ def _avg_pool2d(x: Tensor, kernel_size: IntOrPair, stride: IntOrPair | None,
                          f"{divisor_override!r}")
     cols = Unfold.apply(batch, window=window)  # (C, kh, kw, OH, OW, N)
     if divisor_override is not None:
-        out = cols.sum((1, 2)) * (1.0 / divisor_override)
+        out = cols.sum((1, 2)) / divisor_override
     elif window.extra == (0, 0) and (count_include_pad or window.padding == (0, 0)):
         out = cols.mean((1, 2))
     else:

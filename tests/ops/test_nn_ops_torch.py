@@ -683,3 +683,28 @@ def test_fold_errors_and_gradcheck():
     with pytest.raises(ValueError, match="fold: expected input"):
         F.fold(Tensor.zeros(1, 8, 5), (4, 4), 2)
     gradcheck(lambda y: F.fold(y, (4, 5), 2, padding=1, stride=2), t64(_rand((2, 8, 9), 0)))
+
+
+CONV3D = [((2, 2, 5, 4, 6), (3, 2, 2, 3, 2), {}),
+          ((1, 4, 6, 5, 5), (4, 2, 3, 2, 3), {"stride": (2, 1, 2), "padding": (1, 0, 1),
+                                              "dilation": (1, 2, 1), "groups": 2}),
+          ((2, 3, 3, 3), (2, 2, 1, 2, 2), {"padding": 1}),
+          ((0, 2, 3, 3, 3), (2, 2, 2, 2, 2), {})]
+
+
+@pytest.mark.parametrize("xs,ws,kw", CONV3D)
+def test_conv3d(xs, ws, kw):
+    x, w, b = _rand(xs, 0), _rand(ws, 1), _rand(ws[:1], 2)
+    check(lambda x, w, b: F.conv3d(x, w, b, **kw), lambda x, w, b: TF.conv3d(x, w, b, **kw),
+          x, w, b)
+
+
+def test_conv3d_layer_and_gradcheck():
+    ours = nn.Conv3d(2, 4, (2, 3, 2), stride=(1, 2, 1), padding=1, groups=2, seed=0).double()
+    theirs = torch.nn.Conv3d(2, 4, (2, 3, 2), stride=(1, 2, 1), padding=1, groups=2).double()
+    with torch.no_grad():
+        theirs.weight.copy_(torch.tensor(ours.weight.numpy()))
+        theirs.bias.copy_(torch.tensor(ours.bias.numpy()))
+    check(ours, theirs, _rand((2, 2, 4, 5, 3), 0))
+    gradcheck(lambda x, w: F.conv3d(x, w, stride=2, padding=(1, 0, 1)),
+              t64(_rand((1, 2, 4, 3, 4), 1)), t64(_rand((2, 2, 2, 2, 2), 2)))

@@ -55,7 +55,7 @@ __all__ = ["AdaptiveAvgPool2d", "AvgPool2d", "BCELoss", "BCEWithLogitsLoss", "Ba
            "l2_penalty", "load", "save", "summary"]
 
 # neural-network layers of issue 11: convolution, pooling, padding, resampling, norms, losses
-from .conv import Conv1d, ConvTranspose1d, ConvTranspose2d, Fold, Unfold  # noqa: E402
+from .conv import Conv1d, Conv3d, ConvTranspose1d, ConvTranspose2d, Fold, Unfold  # noqa: E402
 from .losses import (  # noqa: E402
     CosineEmbeddingLoss,
     KLDivLoss,
@@ -94,7 +94,8 @@ from .upsampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d  # n
 
 __all__ += ["AdaptiveAvgPool1d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AvgPool1d",
             "CircularPad1d", "CircularPad2d", "CircularPad3d", "ConstantPad1d",
-            "ConstantPad2d", "ConstantPad3d", "Conv1d", "ConvTranspose1d", "ConvTranspose2d",
+            "ConstantPad2d", "ConstantPad3d", "Conv1d", "Conv3d",
+            "ConvTranspose1d", "ConvTranspose2d",
             "CosineEmbeddingLoss", "Fold", "GroupNorm", "KLDivLoss", "MarginRankingLoss",
             "MaxPool1d", "MaxUnpool1d", "MaxUnpool2d", "PixelShuffle", "PixelUnshuffle",
             "ReflectionPad1d", "ReflectionPad2d", "ReflectionPad3d", "ReplicationPad1d",

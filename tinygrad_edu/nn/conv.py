@@ -229,11 +229,71 @@ def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None,
     return out.squeeze(-2)
 
 
+# ---- 3-D: a sum of 2-D convolutions over the depth taps -----------------------------------
+
+
+def _triple(value: Any, name: str, who: str, minimum: int = 0) -> tuple[int, int, int]:
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = (value,) * 3
+    if not (isinstance(value, (tuple, list)) and len(value) == 3 and all(
+            isinstance(v, int) and not isinstance(v, bool) for v in value)):
+        raise TypeError(f"{who}: {name} must be an int or a triple of ints, got {value!r}")
+    if min(value) < minimum:
+        raise ValueError(f"{who}: {name} must be at least {minimum}, got {value!r}")
+    return (int(value[0]), int(value[1]), int(value[2]))
+
+
+def conv3d(input: Tensor, weight: Tensor, bias: Tensor | None = None,
+           stride: Any = 1, padding: Any = 0, dilation: Any = 1, groups: int = 1) -> Tensor:
+    """3-D cross-correlation of x (N, C, D, H, W) or (C, D, H, W) with weight
+    (O, C/groups, kd, kh, kw). Depth tap t of output slice z reads input slice
+    z·s_d − p_d + t·d_d, so the 3-D convolution is a sum over the kd taps of 2-D ones::
+
+        y[:, :, z] = b + Σ_t conv2d(x_pad[:, :, z·s_d + t·d_d], W[:, :, t])
+
+    with all OD output slices of one tap convolved as one batch. Gradients come from
+    the 2-D convolutions and the slicing."""
+    who = f"conv3d with weight {weight.shape}"
+    if weight.ndim != 5:
+        raise ValueError(f"conv3d: weight must be 5-D (out, in/groups, kd, kh, kw), got "
+                         f"{weight.shape}")
+    if input.ndim not in (4, 5):
+        raise ValueError(f"{who} expected input (N, C, D, H, W) or (C, D, H, W), got "
+                         f"{input.shape}")
+    st, dil = _triple(stride, "stride", who, 1), _triple(dilation, "dilation", who, 1)
+    pd = _triple(padding, "padding", who)
+    x = input if input.ndim == 5 else input.unsqueeze(0)
+    out_c, kd = weight.shape[0], weight.shape[2]
+    n, c, depth = x.shape[:3]
+    od = (depth + 2 * pd[0] - dil[0] * (kd - 1) - 1) // st[0] + 1
+    if od < 1:
+        raise ValueError(f"{who}: input depth {depth} (padded: {depth + 2 * pd[0]}) is "
+                         f"smaller than the kernel depth {dil[0] * (kd - 1) + 1}")
+    if pd[0]:
+        x = x.pad(((0, 0), (0, 0), (pd[0], pd[0]), (0, 0), (0, 0)))
+    total: Tensor | None = None
+    for t in range(kd):
+        start = t * dil[0]
+        slices = x[:, :, start:start + st[0] * (od - 1) + 1:st[0]]  # (N, C, OD, H, W)
+        flat = slices.permute(0, 2, 1, 3, 4).reshape(n * od, c, *x.shape[3:])
+        y = _conv2d(flat, weight[:, :, t], None, st[1:], pd[1:], dil[1:], groups, who)
+        total = y if total is None else total + y
+    assert total is not None
+    out = total.reshape(n, od, out_c, *total.shape[2:]).permute(0, 2, 1, 3, 4)
+    if bias is not None:
+        if bias.shape != (out_c,):
+            raise ValueError(f"{who}: bias must have shape ({out_c},), got {bias.shape}")
+        out = out + bias.reshape(1, out_c, 1, 1, 1)
+    return out if input.ndim == 5 else out.squeeze(0)
+
+
 # ---- layers ----------------------------------------------------------------------------
 
 
 def _tuple(value: Any, dims: int, name: str, who: str, minimum: int = 0) -> Any:
     """A layer's size argument as a tuple of ``dims`` ints (PyTorch keeps them so)."""
+    if dims == 3:
+        return _triple(value, name, who, minimum)
     return pair(value, name, who, minimum) if dims == 2 else (_single(value, name, who,
                                                                       minimum),)
 
@@ -358,6 +418,27 @@ class Conv1d(_ConvNd):
         out = _conv2d(x2, w2, self.bias, (1,) + self.stride, p, (1,) + self.dilation,
                       self.groups, who)
         return out.squeeze(-2)
+
+
+class Conv3d(_ConvNd):
+    """A 3-D convolution layer with weight (out_channels, in_channels/groups, kd, kh, kw)
+    and bias (out_channels,) over (N, C, D, H, W) volumes; see ``conv3d``. Only zero
+    padding given as numbers (no "same", no padding_mode)."""
+
+    _dims = 3
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1,
+                 padding: Any = 0, dilation: Any = 1, groups: int = 1, bias: bool = True,
+                 padding_mode: str = "zeros", *, seed: Seed = None,
+                 dtype: DTypeLike = "float32", device: str | None = None) -> None:
+        if isinstance(padding, str) or padding_mode != "zeros":
+            raise NotImplementedError("Conv3d: only numeric zero padding is implemented")
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
+                         groups, bias, padding_mode, seed=seed, dtype=dtype, device=device)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return conv3d(x, self.weight, self.bias, self.stride, self.padding, self.dilation,
+                      self.groups)
 
 
 class ConvTranspose2d(_ConvNd):

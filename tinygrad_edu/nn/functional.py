@@ -47,7 +47,14 @@ __all__ = ["adaptive_avg_pool2d", "avg_pool2d", "batch_norm", "binary_cross_entr
 
 # neural-network ops of issue 11: convolution, pooling, resampling, norms, losses, one_hot
 from ..ops.nn import one_hot  # noqa: E402
-from .conv import conv1d, conv_transpose1d, conv_transpose2d, fold, unfold  # noqa: E402
+from .conv import (  # noqa: E402
+    conv1d,
+    conv3d,
+    conv_transpose1d,
+    conv_transpose2d,
+    fold,
+    unfold,
+)
 from .losses import (  # noqa: E402
     cosine_embedding_loss,
     kl_div,
@@ -69,7 +76,8 @@ from .pooling import (  # noqa: E402
 from .upsampling import interpolate, upsample  # noqa: E402
 
 __all__ += ["adaptive_avg_pool1d", "adaptive_max_pool1d", "adaptive_max_pool2d", "avg_pool1d",
-            "conv1d", "conv_transpose1d", "conv_transpose2d", "cosine_embedding_loss", "fold",
-            "group_norm", "interpolate", "kl_div", "margin_ranking_loss", "max_pool1d",
-            "max_unpool1d", "max_unpool2d", "one_hot", "pixel_shuffle", "pixel_unshuffle",
-            "smooth_l1_loss", "soft_margin_loss", "unfold", "upsample"]
+            "conv1d", "conv3d", "conv_transpose1d", "conv_transpose2d",
+            "cosine_embedding_loss", "fold", "group_norm", "interpolate", "kl_div",
+            "margin_ranking_loss", "max_pool1d", "max_unpool1d", "max_unpool2d", "one_hot",
+            "pixel_shuffle", "pixel_unshuffle", "smooth_l1_loss", "soft_margin_loss", "unfold",
+            "upsample"]

@@ -708,3 +708,39 @@ def test_conv3d_layer_and_gradcheck():
     check(ours, theirs, _rand((2, 2, 4, 5, 3), 0))
     gradcheck(lambda x, w: F.conv3d(x, w, stride=2, padding=(1, 0, 1)),
               t64(_rand((1, 2, 4, 3, 4), 1)), t64(_rand((2, 2, 2, 2, 2), 2)))
+
+
+POOL3D = [
+    ((2, 2, 5, 6, 4), {"kernel_size": 2}),
+    ((1, 2, 7, 6, 5), {"kernel_size": (3, 2, 3), "stride": (2, 1, 2), "padding": (1, 1, 0),
+                       "ceil_mode": True}),
+    ((2, 6, 5, 7), {"kernel_size": 3, "stride": 2, "padding": 1}),
+    ((0, 2, 4, 4, 4), {"kernel_size": 2}),
+]
+
+
+@pytest.mark.parametrize("shape,kw", POOL3D)
+def test_max_pool3d(shape, kw):
+    x = _rand(shape, 0, distinct=True)
+    check(lambda x: F.max_pool3d(x, **kw, return_indices=True),
+          lambda x: TF.max_pool3d(x, **kw, return_indices=True), x)
+    check(lambda x: F.max_pool3d(x, **kw, dilation=(1, 2, 1)) if min(shape[-3:]) > 4 else
+          F.max_pool3d(x, **kw),
+          lambda x: TF.max_pool3d(x, **kw, dilation=(1, 2, 1)) if min(shape[-3:]) > 4 else
+          TF.max_pool3d(x, **kw), x)
+
+
+@pytest.mark.parametrize("shape,kw", POOL3D)
+@pytest.mark.parametrize("extra", [{}, {"count_include_pad": False}, {"divisor_override": 5}])
+def test_avg_pool3d(shape, kw, extra):
+    check(lambda x: F.avg_pool3d(x, **kw, **extra), lambda x: TF.avg_pool3d(x, **kw, **extra),
+          _rand(shape, 0))
+
+
+def test_pool3d_layers_and_gradcheck():
+    x = _rand((2, 2, 5, 4, 6), 0, distinct=True)
+    check(nn.MaxPool3d(2, 1, 1, ceil_mode=True), torch.nn.MaxPool3d(2, 1, 1, ceil_mode=True), x)
+    check(nn.AvgPool3d(3, 2, 1, count_include_pad=False),
+          torch.nn.AvgPool3d(3, 2, 1, count_include_pad=False), x)
+    gradcheck(lambda t: F.max_pool3d(t, 2, 1, 1), t64(x[:1]))
+    gradcheck(lambda t: F.avg_pool3d(t, 3, 2, 1, ceil_mode=True), t64(x[:1]))

@@ -86,13 +86,16 @@ from .pooling import (  # noqa: E402
     AdaptiveMaxPool1d,
     AdaptiveMaxPool2d,
     AvgPool1d,
+    AvgPool3d,
     MaxPool1d,
+    MaxPool3d,
     MaxUnpool1d,
     MaxUnpool2d,
 )
 from .upsampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d  # noqa: E402
 
 __all__ += ["AdaptiveAvgPool1d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AvgPool1d",
+            "AvgPool3d", "MaxPool3d",
             "CircularPad1d", "CircularPad2d", "CircularPad3d", "ConstantPad1d",
             "ConstantPad2d", "ConstantPad3d", "Conv1d", "Conv3d",
             "ConvTranspose1d", "ConvTranspose2d",

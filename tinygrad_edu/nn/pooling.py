@@ -26,8 +26,15 @@ import numpy as np
 
 from ..ops.conv import MaxPool2d as MaxPool2dFn
 from ..ops.conv import Unfold, Window2d, im2col
-from ..ops.pool import AdaptiveMaxPool2d as AdaptiveMaxPool2dFn
-from ..ops.pool import MaxUnpool, bin_edges, bins, window_indices
+from ..ops.pool import (
+    MaxUnpool,
+    TapMax,
+    adaptive_taps,
+    bin_edges,
+    bins,
+    grid_taps,
+    window_indices,
+)
 from ..tensor import Tensor, where
 from ._shapes import IntOrPair, check_image, check_window, pair
 from .module import Module
@@ -324,8 +331,8 @@ def _adaptive_max_pool2d(x: Tensor, output_size: Any, return_indices: bool, who:
     h, w = x.shape[-2:]
     lead = x.shape[:-2]
     winners: list[Any] = []
-    flat = AdaptiveMaxPool2dFn.apply(x.reshape(math.prod(lead), h * w), plane=(h, w),
-                                     out=(oh, ow), winners=winners)
+    flat = TapMax.apply(x.reshape(math.prod(lead), h * w),
+                        taps=adaptive_taps((h, w), (oh, ow)), winners=winners)
     out = flat.reshape(lead + (oh, ow))
     if not return_indices:
         return out
@@ -346,6 +353,106 @@ def adaptive_max_pool1d(input: Tensor, output_size: int | tuple[int],
     if return_indices:
         return out[0].squeeze(-2), out[1].squeeze(-2)
     return out.squeeze(-2)
+
+
+# ---- 3-D pooling: windows as taps -------------------------------------------------------
+
+
+def _volume_windows(x: Tensor, kernel_size: Any, stride: Any, padding: Any, dilation: Any,
+                    ceil_mode: bool, who: str) -> tuple[Tensor, Any, np.ndarray]:
+    """Check a 3-D pooling call; return the batch (N, C, D, H, W), the per-axis geometry
+    (k, s, p, d, out, extra) and the taps of every window, flat positions in the padded
+    volume (outputs, kd·kh·kw)."""
+    from .conv import _triple
+
+    if x.ndim not in (4, 5):
+        raise ValueError(f"{who} expected input (N, C, D, H, W) or (C, D, H, W), got "
+                         f"{x.shape}")
+    k = _triple(kernel_size, "kernel_size", who, 1)
+    s = k if stride is None or stride == [] else _triple(stride, "stride", who, 1)
+    p, d = _triple(padding, "padding", who), _triple(dilation, "dilation", who, 1)
+    if any(2 * pi > ki for pi, ki in zip(p, k, strict=True)):
+        raise ValueError(f"{who}: padding {p} must be at most half the kernel size {k}")
+    batch = x if x.ndim == 5 else x.unsqueeze(0)
+    geometry, axes = [], []
+    for n, ki, si, pi, di in zip(batch.shape[2:], k, s, p, d, strict=True):
+        extra = _ceil_extra(n, ki, si, pi, di) if ceil_mode else 0
+        out = (n + 2 * pi + extra - di * (ki - 1) - 1) // si + 1
+        if out < 1:
+            raise ValueError(f"{who}: input of shape {x.shape} (padding {p}) is smaller than "
+                             f"the (dilated) kernel {k}")
+        geometry.append((ki, si, pi, di, out, extra))
+        axes.append(np.arange(out)[:, None] * si + np.arange(ki)[None, :] * di)
+    padded = tuple(n + 2 * g[2] + g[5] for n, g in zip(batch.shape[2:], geometry, strict=True))
+    return batch, geometry, grid_taps(axes, padded)
+
+
+def _pad_volume(batch: Tensor, geometry: Any, value: float) -> Tensor:
+    widths = ((0, 0), (0, 0)) + tuple((g[2], g[2] + g[5]) for g in geometry)
+    return batch.pad(widths, value) if any(a or b for a, b in widths) else batch
+
+
+def max_pool3d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,
+               dilation: Any = 1, ceil_mode: bool = False, return_indices: bool = False
+               ) -> Any:
+    """Max pooling of volumes (N, C, D, H, W) or (C, D, H, W); see ``max_pool2d`` (the
+    same rules along three axes; ``indices`` are flat d·H·W + h·W + w)."""
+    who = "max_pool3d"
+    x = input
+    batch, geometry, taps = _volume_windows(x, kernel_size, stride, padding, dilation,
+                                            ceil_mode, who)
+    if x.dtype.kind not in "fiu":
+        raise TypeError(f"{who}: input must be a float or integer tensor, got {x.dtype}")
+    low = float("-inf") if x.dtype.kind == "f" else int(np.iinfo(x.dtype).min)
+    padded = _pad_volume(batch, geometry, low)
+    n, c, *vol = padded.shape
+    winners: list[Any] = []
+    flat = TapMax.apply(padded.reshape(n * c, math.prod(vol)), taps=taps, winners=winners)
+    outs = tuple(g[4] for g in geometry)
+    out = flat.reshape((n, c) + outs)
+    out = out if x.ndim == 5 else out.squeeze(0)
+    if not return_indices:
+        return out
+    # padded flat position → (z, y, x) → the same pixel's flat index in the input
+    pos, (hp, wp), (pd, ph, pw) = winners[0], vol[1:], (g[2] for g in geometry)
+    z, rest = pos // (hp * wp), pos % (hp * wp)
+    h_, w_ = batch.shape[3:]
+    index = (z - pd) * (h_ * w_) + (rest // wp - ph) * w_ + (rest % wp - pw)
+    index = x._constant(x.backend.reshape(index, (n, c) + outs))
+    return out, (index if x.ndim == 5 else index.squeeze(0))
+
+
+def avg_pool3d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,
+               ceil_mode: bool = False, count_include_pad: bool = True,
+               divisor_override: int | None = None) -> Tensor:
+    """Average pooling of volumes (N, C, D, H, W) or (C, D, H, W); see ``avg_pool2d``
+    (the same divisor rules along three axes)."""
+    who = "avg_pool3d"
+    x = input
+    batch, geometry, taps = _volume_windows(x, kernel_size, stride, padding, 1, ceil_mode, who)
+    if x.dtype.kind != "f":
+        raise TypeError(f"{who}: input must be floating point, got {x.dtype}")
+    padded = _pad_volume(batch, geometry, 0.0)
+    n, c, *vol = padded.shape
+    be = x.backend
+    sums = padded.reshape(n * c, math.prod(vol))[:, be.asarray(taps)].sum(-1)
+    if divisor_override is not None:
+        if not isinstance(divisor_override, int) or divisor_override == 0:
+            raise ValueError(f"{who}: divisor_override must be a nonzero int, got "
+                             f"{divisor_override!r}")
+        out = sums / divisor_override
+    else:
+        # how many cells each window averages: the padding counts unless
+        # count_include_pad=False; ceil_mode's overhang never does
+        mask = np.zeros(vol, dtype=x.dtype)
+        inner = tuple(slice(0, size - g[5]) if count_include_pad else
+                      slice(g[2], size - g[2] - g[5]) for size, g in
+                      zip(vol, geometry, strict=True))
+        mask[inner] = 1
+        counts = mask.reshape(-1)[taps].sum(-1)
+        out = sums / x._constant(be.asarray(counts))
+    out = out.reshape((n, c) + tuple(g[4] for g in geometry))
+    return out if x.ndim == 5 else out.squeeze(0)
 
 
 # ---- layers ----------------------------------------------------------------------------------
@@ -499,3 +606,19 @@ class AdaptiveMaxPool1d(AdaptiveMaxPool2d):
 
     def forward(self, x: Tensor) -> Any:
         return adaptive_max_pool1d(x, self.output_size, self.return_indices)
+
+
+class MaxPool3d(MaxPool2d):
+    """Max pooling of volumes (N, C, D, H, W); see ``max_pool3d``."""
+
+    def forward(self, x: Tensor) -> Any:
+        return max_pool3d(x, self.kernel_size, self.stride, self.padding, self.dilation,
+                          self.ceil_mode, self.return_indices)
+
+
+class AvgPool3d(AvgPool2d):
+    """Average pooling of volumes (N, C, D, H, W); see ``avg_pool3d``."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return avg_pool3d(x, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                          self.count_include_pad, self.divisor_override)

@@ -1,5 +1,6 @@
-"""Pooling pieces that are not sliding windows of one size: the indices of max pooling
-(``return_indices``), its inverse ``max_unpool``, and adaptive max pooling.
+"""Pooling pieces beyond the 2-D sliding windows of ``ops/conv.py``: the indices of max
+pooling (``return_indices``), its inverse ``max_unpool``, and max over arbitrary *taps*
+(adaptive bins, or the windows of 3-D pooling).
 
 All three address a pixel of an image plane by its *flat index* h·W + w (PyTorch's
 convention for ``indices``), over the images seen as rows: x (N, C, H, W) is the matrix
@@ -83,27 +84,42 @@ def bins(size: int, out: int) -> tuple[np.ndarray, int]:
     return np.minimum(lo[:, None] + np.arange(k)[None, :], hi[:, None] - 1), k
 
 
-class AdaptiveMaxPool2d(Function):
-    """y[r, i, j] = max of x[r] over bin (i, j) (see :func:`bins`), for x as (N·C, H·W)
-    rows. The whole gradient of an output goes to the first maximum of its bin in
-    row-major order, as in PyTorch: ∂L/∂x = scatter-add of ∂L/∂y at the winners.
+def adaptive_taps(plane: tuple[int, ...], out: tuple[int, ...]) -> np.ndarray:
+    """The flat positions (in a plane of shape ``plane``) of the taps of each adaptive
+    bin, (prod(out), K): the product over the axes of :func:`bins`."""
+    return grid_taps([bins(n, o)[0] for n, o in zip(plane, out, strict=True)], plane)
 
-    The winners' flat indices are kept (``ctx.index``) and, when ``winners`` is a list,
-    appended to it (for ``return_indices``)."""
+
+def grid_taps(axes: list[np.ndarray], plane: tuple[int, ...]) -> np.ndarray:
+    """Combine per-axis tap positions (out_a, K_a) into flat positions in ``plane``,
+    (Π out_a, Π K_a), outputs and taps both in row-major order."""
+    flat = np.zeros((1, 1), dtype=np.int64)
+    for pos, size in zip(axes, plane, strict=True):
+        o, k = pos.shape
+        flat = (flat[:, None, :, None] * size + pos[None, :, None, :]).reshape(
+            flat.shape[0] * o, flat.shape[1] * k)
+    return flat
+
+
+class TapMax(Function):
+    """y[r, i] = max over the taps of output i of x[r] — x as (N·C, plane size) rows and
+    ``taps`` (outputs, K) flat positions in a plane (adaptive bins, or windows over a
+    padded volume). The whole gradient of an output goes to its first maximum (taps in
+    row-major order; a NaN wins), as in PyTorch: ∂L/∂x = scatter-add of ∂L/∂y at the
+    winners.
+
+    The winners' flat positions are kept and, when ``winners`` is a list, appended to it
+    (for ``return_indices``)."""
 
     @staticmethod
-    def forward(ctx: Context, x: Array, *, plane: tuple[int, int], out: tuple[int, int],
+    def forward(ctx: Context, x: Array, *, taps: np.ndarray,
                 winners: list[Array] | None = None) -> Array:
         be = ctx.backend
-        (h, w), (oh, ow) = plane, out
-        (bh, kh), (bw, kw) = bins(h, oh), bins(w, ow)
-        # flat input position of tap (a, b) of bin (i, j): (OH·OW, KH·KW)
-        taps = (bh[:, None, :, None] * w + bw[None, :, None, :]).reshape(oh * ow, kh * kw)
-        taps = be.asarray(taps)
-        windows = x[:, taps]  # (N·C, OH·OW, KH·KW)
+        taps_arr = be.asarray(taps)
+        windows = x[:, taps_arr]  # (N·C, outputs, K)
         first = be.reduce("argmax", windows, 2)  # the first maximum (or the first NaN)
-        spots = be.reshape(be.arange(0, oh * ow, 1, "int64"), (1, oh * ow))
-        index = taps[spots, first]  # (N·C, OH·OW) flat input positions of the winners
+        spots = be.reshape(be.arange(0, taps.shape[0], 1, "int64"), (1, taps.shape[0]))
+        index = taps_arr[spots, first]  # (N·C, outputs): flat positions of the winners
         ctx.at = (plane_rows(be, x.shape[0]), index)
         if winners is not None:
             winners.append(index)

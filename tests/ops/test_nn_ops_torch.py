@@ -744,3 +744,14 @@ def test_pool3d_layers_and_gradcheck():
           torch.nn.AvgPool3d(3, 2, 1, count_include_pad=False), x)
     gradcheck(lambda t: F.max_pool3d(t, 2, 1, 1), t64(x[:1]))
     gradcheck(lambda t: F.avg_pool3d(t, 3, 2, 1, ceil_mode=True), t64(x[:1]))
+
+
+@pytest.mark.parametrize("shape,size", [((2, 2, 5, 6, 4), (2, 3, 3)), ((2, 4, 4, 4), 3),
+                                        ((1, 2, 3, 5, 7), (None, 2, 7))])
+def test_adaptive_pool3d(shape, size):
+    x = _rand(shape, 0, distinct=True)
+    check(lambda x: F.adaptive_max_pool3d(x, size, return_indices=True),
+          lambda x: TF.adaptive_max_pool3d(x, size, return_indices=True), x)
+    check(lambda x: F.adaptive_avg_pool3d(x, size), lambda x: TF.adaptive_avg_pool3d(x, size), x)
+    check(nn.AdaptiveMaxPool3d(size), torch.nn.AdaptiveMaxPool3d(size), x)
+    check(nn.AdaptiveAvgPool3d(size), torch.nn.AdaptiveAvgPool3d(size), x)

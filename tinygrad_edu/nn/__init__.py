@@ -83,8 +83,10 @@ from .padding import (  # noqa: E402
 from .pixelshuffle import PixelShuffle, PixelUnshuffle  # noqa: E402
 from .pooling import (  # noqa: E402
     AdaptiveAvgPool1d,
+    AdaptiveAvgPool3d,
     AdaptiveMaxPool1d,
     AdaptiveMaxPool2d,
+    AdaptiveMaxPool3d,
     AvgPool1d,
     AvgPool3d,
     MaxPool1d,
@@ -94,13 +96,12 @@ from .pooling import (  # noqa: E402
 )
 from .upsampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d  # noqa: E402
 
-__all__ += ["AdaptiveAvgPool1d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AvgPool1d",
-            "AvgPool3d", "MaxPool3d",
-            "CircularPad1d", "CircularPad2d", "CircularPad3d", "ConstantPad1d",
-            "ConstantPad2d", "ConstantPad3d", "Conv1d", "Conv3d",
-            "ConvTranspose1d", "ConvTranspose2d",
-            "CosineEmbeddingLoss", "Fold", "GroupNorm", "KLDivLoss", "MarginRankingLoss",
-            "MaxPool1d", "MaxUnpool1d", "MaxUnpool2d", "PixelShuffle", "PixelUnshuffle",
-            "ReflectionPad1d", "ReflectionPad2d", "ReflectionPad3d", "ReplicationPad1d",
-            "ReplicationPad2d", "ReplicationPad3d", "SmoothL1Loss", "SoftMarginLoss", "Unfold",
-            "Upsample", "UpsamplingBilinear2d", "UpsamplingNearest2d", "ZeroPad1d", "ZeroPad3d"]
+__all__ += ["AdaptiveAvgPool1d", "AdaptiveAvgPool3d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d",
+            "AdaptiveMaxPool3d", "AvgPool1d", "AvgPool3d", "CircularPad1d", "CircularPad2d",
+            "CircularPad3d", "ConstantPad1d", "ConstantPad2d", "ConstantPad3d", "Conv1d", "Conv3d",
+            "ConvTranspose1d", "ConvTranspose2d", "CosineEmbeddingLoss", "Fold", "GroupNorm",
+            "KLDivLoss", "MarginRankingLoss", "MaxPool1d", "MaxPool3d", "MaxUnpool1d",
+            "MaxUnpool2d", "PixelShuffle", "PixelUnshuffle", "ReflectionPad1d", "ReflectionPad2d",
+            "ReflectionPad3d", "ReplicationPad1d", "ReplicationPad2d", "ReplicationPad3d",
+            "SmoothL1Loss", "SoftMarginLoss", "Unfold", "Upsample", "UpsamplingBilinear2d",
+            "UpsamplingNearest2d", "ZeroPad1d", "ZeroPad3d"]

@@ -622,3 +622,58 @@ class AvgPool3d(AvgPool2d):
     def forward(self, x: Tensor) -> Tensor:
         return avg_pool3d(x, self.kernel_size, self.stride, self.padding, self.ceil_mode,
                           self.count_include_pad, self.divisor_override)
+
+
+def _adaptive_volume(x: Tensor, output_size: Any, who: str) -> tuple[int, int, int]:
+    if x.ndim not in (4, 5):
+        raise ValueError(f"{who} expected input (N, C, D, H, W) or (C, D, H, W), got "
+                         f"{x.shape}")
+    size = (output_size,) * 3 if isinstance(output_size, int) else tuple(output_size)
+    if len(size) != 3:
+        raise TypeError(f"{who}: output_size must be an int or a triple, got {output_size!r}")
+    out = tuple(n if o is None else o for n, o in zip(x.shape[-3:], size, strict=True))
+    if min(out) < 1 or min(x.shape[-3:]) < 1:
+        raise ValueError(f"{who}: output_size must be positive and the volume not empty, got "
+                         f"{output_size!r} for input {x.shape}")
+    return out[0], out[1], out[2]
+
+
+def adaptive_avg_pool3d(input: Tensor, output_size: Any) -> Tensor:
+    """Average pooling of volumes to a fixed output size (PyTorch's bins along each of the
+    three axes); see ``adaptive_avg_pool2d``."""
+    out = _adaptive_volume(input, output_size, "adaptive_avg_pool3d")
+    if input.dtype.kind != "f":
+        raise TypeError(f"adaptive_avg_pool3d: input must be floating point, got "
+                        f"{input.dtype}")
+    x = input
+    for k, o in enumerate(out):
+        x = _adaptive_mean(x, x.ndim - 3 + k, o)
+    return x
+
+
+def adaptive_max_pool3d(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:
+    """Max pooling of volumes to a fixed output size; see ``adaptive_max_pool2d``
+    (``indices`` are flat d·H·W + h·W + w)."""
+    out = _adaptive_volume(input, output_size, "adaptive_max_pool3d")
+    vol, lead = input.shape[-3:], input.shape[:-3]
+    winners: list[Any] = []
+    flat = TapMax.apply(input.reshape(math.prod(lead), math.prod(vol)),
+                        taps=adaptive_taps(vol, out), winners=winners)
+    result = flat.reshape(lead + out)
+    if not return_indices:
+        return result
+    return result, input._constant(input.backend.reshape(winners[0], lead + out))
+
+
+class AdaptiveAvgPool3d(AdaptiveAvgPool2d):
+    """Average pooling of volumes to a fixed output size."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return adaptive_avg_pool3d(x, self.output_size)
+
+
+class AdaptiveMaxPool3d(AdaptiveMaxPool2d):
+    """Max pooling of volumes to a fixed output size."""
+
+    def forward(self, x: Tensor) -> Any:
+        return adaptive_max_pool3d(x, self.output_size, self.return_indices)

@@ -689,9 +689,12 @@ CONV3D = [((2, 2, 5, 4, 6), (3, 2, 2, 3, 2), {}),
           ((1, 4, 6, 5, 5), (4, 2, 3, 2, 3), {"stride": (2, 1, 2), "padding": (1, 0, 1),
                                               "dilation": (1, 2, 1), "groups": 2}),
           ((2, 3, 3, 3), (2, 2, 1, 2, 2), {"padding": 1}),
-          ((0, 2, 3, 3, 3), (2, 2, 2, 2, 2), {})]
+          ((0, 2, 3, 3, 3), (2, 2, 2, 2, 2), {}),
+          ((1, 2, 5, 4, 4), (2, 2, 2, 3, 2), {"padding": "same", "dilation": (3, 1, 2)}),
+          ((1, 2, 5, 4, 4), (2, 2, 2, 3, 2), {"padding": "valid"})]
 
 
+@pytest.mark.filterwarnings("ignore:Using padding='same'")
 @pytest.mark.parametrize("xs,ws,kw", CONV3D)
 def test_conv3d(xs, ws, kw):
     x, w, b = _rand(xs, 0), _rand(ws, 1), _rand(ws[:1], 2)

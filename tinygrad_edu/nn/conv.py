@@ -261,22 +261,34 @@ def conv3d(input: Tensor, weight: Tensor, bias: Tensor | None = None,
         raise ValueError(f"{who} expected input (N, C, D, H, W) or (C, D, H, W), got "
                          f"{input.shape}")
     st, dil = _triple(stride, "stride", who, 1), _triple(dilation, "dilation", who, 1)
-    pd = _triple(padding, "padding", who)
-    x = input if input.ndim == 5 else input.unsqueeze(0)
     out_c, kd = weight.shape[0], weight.shape[2]
+    plane: Any  # the padding of the 2-D convolutions: numbers, or "same"/"valid"
+    if isinstance(padding, str):
+        if padding not in ("same", "valid"):
+            raise ValueError(f"{who}: padding must be an int, a triple, 'valid' or 'same', "
+                             f"got {padding!r}")
+        if padding == "same" and st != (1, 1, 1):
+            raise ValueError(f"{who}: padding='same' needs stride 1, got stride {st}")
+        span = dil[0] * (kd - 1) if padding == "same" else 0
+        depth_pad, plane = (span // 2, span - span // 2), padding
+    else:
+        pd = _triple(padding, "padding", who)
+        depth_pad, plane = (pd[0], pd[0]), pd[1:]
+    x = input if input.ndim == 5 else input.unsqueeze(0)
     n, c, depth = x.shape[:3]
-    od = (depth + 2 * pd[0] - dil[0] * (kd - 1) - 1) // st[0] + 1
+    padded = depth + sum(depth_pad)
+    od = (padded - dil[0] * (kd - 1) - 1) // st[0] + 1
     if od < 1:
-        raise ValueError(f"{who}: input depth {depth} (padded: {depth + 2 * pd[0]}) is "
-                         f"smaller than the kernel depth {dil[0] * (kd - 1) + 1}")
-    if pd[0]:
-        x = x.pad(((0, 0), (0, 0), (pd[0], pd[0]), (0, 0), (0, 0)))
+        raise ValueError(f"{who}: input depth {depth} (padded: {padded}) is smaller than "
+                         f"the kernel depth {dil[0] * (kd - 1) + 1}")
+    if any(depth_pad):
+        x = x.pad(((0, 0), (0, 0), depth_pad, (0, 0), (0, 0)))
     total: Tensor | None = None
     for t in range(kd):
         start = t * dil[0]
         slices = x[:, :, start:start + st[0] * (od - 1) + 1:st[0]]  # (N, C, OD, H, W)
         flat = slices.permute(0, 2, 1, 3, 4).reshape(n * od, c, *x.shape[3:])
-        y = _conv2d(flat, weight[:, :, t], None, st[1:], pd[1:], dil[1:], groups, who)
+        y = _conv2d(flat, weight[:, :, t], None, st[1:], plane, dil[1:], groups, who)
         total = y if total is None else total + y
     assert total is not None
     out = total.reshape(n, od, out_c, *total.shape[2:]).permute(0, 2, 1, 3, 4)
@@ -423,7 +435,7 @@ class Conv1d(_ConvNd):
 class Conv3d(_ConvNd):
     """A 3-D convolution layer with weight (out_channels, in_channels/groups, kd, kh, kw)
     and bias (out_channels,) over (N, C, D, H, W) volumes; see ``conv3d``. Only zero
-    padding given as numbers (no "same", no padding_mode)."""
+    padding (no padding_mode)."""
 
     _dims = 3
 
@@ -431,8 +443,8 @@ class Conv3d(_ConvNd):
                  padding: Any = 0, dilation: Any = 1, groups: int = 1, bias: bool = True,
                  padding_mode: str = "zeros", *, seed: Seed = None,
                  dtype: DTypeLike = "float32", device: str | None = None) -> None:
-        if isinstance(padding, str) or padding_mode != "zeros":
-            raise NotImplementedError("Conv3d: only numeric zero padding is implemented")
+        if padding_mode != "zeros":
+            raise NotImplementedError("Conv3d: only padding_mode='zeros' is implemented")
         super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
                          groups, bias, padding_mode, seed=seed, dtype=dtype, device=device)
 

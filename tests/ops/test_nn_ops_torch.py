@@ -758,3 +758,31 @@ def test_adaptive_pool3d(shape, size):
     check(lambda x: F.adaptive_avg_pool3d(x, size), lambda x: TF.adaptive_avg_pool3d(x, size), x)
     check(nn.AdaptiveMaxPool3d(size), torch.nn.AdaptiveMaxPool3d(size), x)
     check(nn.AdaptiveAvgPool3d(size), torch.nn.AdaptiveAvgPool3d(size), x)
+
+
+@pytest.mark.parametrize("shape,affine", [((2, 3, 5), True), ((2, 3, 4, 5), False),
+                                          ((2, 3, 2, 3, 4), True)])
+def test_instance_norm(shape, affine):
+    c = shape[1]
+    x, w, b = _rand(shape, 0) * 2 + 1, _rand((c,), 1), _rand((c,), 2)
+    if affine:
+        check(lambda x, w, b: F.instance_norm(x, weight=w, bias=b, eps=1e-3),
+              lambda x, w, b: TF.instance_norm(x, weight=w, bias=b, eps=1e-3), x, w, b)
+    else:
+        check(lambda x: F.instance_norm(x), lambda x: TF.instance_norm(x), x)
+
+
+@pytest.mark.parametrize("dims", [1, 2, 3])
+def test_instance_norm_layers_track_running_stats(dims):
+    name = f"InstanceNorm{dims}d"
+    ours = getattr(nn, name)(3, affine=True, track_running_stats=True, momentum=0.3).double()
+    theirs = getattr(torch.nn, name)(3, affine=True, track_running_stats=True,
+                                     momentum=0.3).double()
+    shape = (2, 3) + (4, 3, 2)[:dims]
+    for seed in range(2):  # two training steps update the running statistics
+        check(ours, theirs, _rand(shape, seed) * 2 + 1)
+    np.testing.assert_allclose(ours.running_mean.numpy(), theirs.running_mean.numpy(), **TOL)
+    np.testing.assert_allclose(ours.running_var.numpy(), theirs.running_var.numpy(), **TOL)
+    ours.eval()
+    theirs.eval()
+    check(ours, theirs, _rand(shape[1:], 5))  # unbatched, with the running statistics

@@ -63,7 +63,12 @@ from .losses import (  # noqa: E402
     SmoothL1Loss,
     SoftMarginLoss,
 )
-from .normalization import GroupNorm  # noqa: E402
+from .normalization import (  # noqa: E402
+    GroupNorm,
+    InstanceNorm1d,
+    InstanceNorm2d,
+    InstanceNorm3d,
+)
 from .padding import (  # noqa: E402
     CircularPad1d,
     CircularPad2d,
@@ -100,8 +105,9 @@ __all__ += ["AdaptiveAvgPool1d", "AdaptiveAvgPool3d", "AdaptiveMaxPool1d", "Adap
             "AdaptiveMaxPool3d", "AvgPool1d", "AvgPool3d", "CircularPad1d", "CircularPad2d",
             "CircularPad3d", "ConstantPad1d", "ConstantPad2d", "ConstantPad3d", "Conv1d", "Conv3d",
             "ConvTranspose1d", "ConvTranspose2d", "CosineEmbeddingLoss", "Fold", "GroupNorm",
-            "KLDivLoss", "MarginRankingLoss", "MaxPool1d", "MaxPool3d", "MaxUnpool1d",
-            "MaxUnpool2d", "PixelShuffle", "PixelUnshuffle", "ReflectionPad1d", "ReflectionPad2d",
-            "ReflectionPad3d", "ReplicationPad1d", "ReplicationPad2d", "ReplicationPad3d",
-            "SmoothL1Loss", "SoftMarginLoss", "Unfold", "Upsample", "UpsamplingBilinear2d",
-            "UpsamplingNearest2d", "ZeroPad1d", "ZeroPad3d"]
+            "InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d", "KLDivLoss", "MarginRankingLoss",
+            "MaxPool1d", "MaxPool3d", "MaxUnpool1d", "MaxUnpool2d", "PixelShuffle",
+            "PixelUnshuffle", "ReflectionPad1d", "ReflectionPad2d", "ReflectionPad3d",
+            "ReplicationPad1d", "ReplicationPad2d", "ReplicationPad3d", "SmoothL1Loss",
+            "SoftMarginLoss", "Unfold", "Upsample", "UpsamplingBilinear2d", "UpsamplingNearest2d",
+            "ZeroPad1d", "ZeroPad3d"]

@@ -62,7 +62,7 @@ from .losses import (  # noqa: E402
     smooth_l1_loss,
     soft_margin_loss,
 )
-from .normalization import group_norm  # noqa: E402
+from .normalization import group_norm, instance_norm  # noqa: E402
 from .pixelshuffle import pixel_shuffle, pixel_unshuffle  # noqa: E402
 from .pooling import (  # noqa: E402
     adaptive_avg_pool1d,
@@ -82,6 +82,6 @@ from .upsampling import interpolate, upsample  # noqa: E402
 __all__ += ["adaptive_avg_pool1d", "adaptive_avg_pool3d", "adaptive_max_pool1d",
             "adaptive_max_pool2d", "adaptive_max_pool3d", "avg_pool1d", "avg_pool3d", "conv1d",
             "conv3d", "conv_transpose1d", "conv_transpose2d", "cosine_embedding_loss", "fold",
-            "group_norm", "interpolate", "kl_div", "margin_ranking_loss", "max_pool1d",
-            "max_pool3d", "max_unpool1d", "max_unpool2d", "one_hot", "pixel_shuffle",
+            "group_norm", "instance_norm", "interpolate", "kl_div", "margin_ranking_loss",
+            "max_pool1d", "max_pool3d", "max_unpool1d", "max_unpool2d", "one_hot", "pixel_shuffle",
             "pixel_unshuffle", "smooth_l1_loss", "soft_margin_loss", "unfold", "upsample"]

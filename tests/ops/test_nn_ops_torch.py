@@ -786,3 +786,30 @@ def test_instance_norm_layers_track_running_stats(dims):
     ours.eval()
     theirs.eval()
     check(ours, theirs, _rand(shape[1:], 5))  # unbatched, with the running statistics
+
+
+CONVT3D = [((2, 2, 3, 4, 3), (2, 3, 2, 2, 3), {}),
+           ((1, 4, 3, 3, 4), (4, 1, 3, 2, 2), {"stride": (2, 1, 2), "padding": (1, 0, 1),
+                                               "output_padding": (1, 0, 1), "groups": 2}),
+           ((2, 3, 2, 3), (2, 2, 2, 2, 2), {"dilation": (2, 1, 1), "stride": 3,
+                                            "padding": (2, 1, 0), "output_padding": (1, 2, 0)}),
+           ((0, 2, 3, 3, 3), (2, 2, 2, 2, 2), {"stride": 2})]
+
+
+@pytest.mark.parametrize("xs,ws,kw", CONVT3D)
+def test_conv_transpose3d(xs, ws, kw):
+    groups = kw.get("groups", 1)
+    x, w, b = _rand(xs, 0), _rand(ws, 1), _rand((ws[1] * groups,), 2)
+    check(lambda x, w, b: F.conv_transpose3d(x, w, b, **kw),
+          lambda x, w, b: TF.conv_transpose3d(x, w, b, **kw), x, w, b)
+
+
+def test_conv_transpose3d_layer_and_gradcheck():
+    ours = nn.ConvTranspose3d(2, 4, 2, stride=2, padding=1, groups=2, seed=0).double()
+    theirs = torch.nn.ConvTranspose3d(2, 4, 2, stride=2, padding=1, groups=2).double()
+    with torch.no_grad():
+        theirs.weight.copy_(torch.tensor(ours.weight.numpy()))
+        theirs.bias.copy_(torch.tensor(ours.bias.numpy()))
+    check(ours, theirs, _rand((2, 2, 3, 2, 3), 0))
+    gradcheck(lambda x, w: F.conv_transpose3d(x, w, stride=(2, 1, 2), output_padding=(1, 0, 1)),
+              t64(_rand((1, 2, 2, 3, 2), 1)), t64(_rand((2, 1, 2, 2, 2), 2)))

@@ -55,7 +55,15 @@ __all__ = ["AdaptiveAvgPool2d", "AvgPool2d", "BCELoss", "BCEWithLogitsLoss", "Ba
            "l2_penalty", "load", "save", "summary"]
 
 # neural-network layers of issue 11: convolution, pooling, padding, resampling, norms, losses
-from .conv import Conv1d, Conv3d, ConvTranspose1d, ConvTranspose2d, Fold, Unfold  # noqa: E402
+from .conv import (  # noqa: E402
+    Conv1d,
+    Conv3d,
+    ConvTranspose1d,
+    ConvTranspose2d,
+    ConvTranspose3d,
+    Fold,
+    Unfold,
+)
 from .losses import (  # noqa: E402
     CosineEmbeddingLoss,
     KLDivLoss,
@@ -104,10 +112,10 @@ from .upsampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d  # n
 __all__ += ["AdaptiveAvgPool1d", "AdaptiveAvgPool3d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d",
             "AdaptiveMaxPool3d", "AvgPool1d", "AvgPool3d", "CircularPad1d", "CircularPad2d",
             "CircularPad3d", "ConstantPad1d", "ConstantPad2d", "ConstantPad3d", "Conv1d", "Conv3d",
-            "ConvTranspose1d", "ConvTranspose2d", "CosineEmbeddingLoss", "Fold", "GroupNorm",
-            "InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d", "KLDivLoss", "MarginRankingLoss",
-            "MaxPool1d", "MaxPool3d", "MaxUnpool1d", "MaxUnpool2d", "PixelShuffle",
-            "PixelUnshuffle", "ReflectionPad1d", "ReflectionPad2d", "ReflectionPad3d",
-            "ReplicationPad1d", "ReplicationPad2d", "ReplicationPad3d", "SmoothL1Loss",
-            "SoftMarginLoss", "Unfold", "Upsample", "UpsamplingBilinear2d", "UpsamplingNearest2d",
-            "ZeroPad1d", "ZeroPad3d"]
+            "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d", "CosineEmbeddingLoss", "Fold",
+            "GroupNorm", "InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d", "KLDivLoss",
+            "MarginRankingLoss", "MaxPool1d", "MaxPool3d", "MaxUnpool1d", "MaxUnpool2d",
+            "PixelShuffle", "PixelUnshuffle", "ReflectionPad1d", "ReflectionPad2d",
+            "ReflectionPad3d", "ReplicationPad1d", "ReplicationPad2d", "ReplicationPad3d",
+            "SmoothL1Loss", "SoftMarginLoss", "Unfold", "Upsample", "UpsamplingBilinear2d",
+            "UpsamplingNearest2d", "ZeroPad1d", "ZeroPad3d"]

@@ -299,6 +299,54 @@ def conv3d(input: Tensor, weight: Tensor, bias: Tensor | None = None,
     return out if input.ndim == 5 else out.squeeze(0)
 
 
+def conv_transpose3d(input: Tensor, weight: Tensor, bias: Tensor | None = None,
+                     stride: Any = 1, padding: Any = 0, output_padding: Any = 0,
+                     groups: int = 1, dilation: Any = 1) -> Tensor:
+    """Transposed 3-D convolution of x (N, C, D, H, W) or (C, D, H, W) with weight
+    (C, O/groups, kd, kh, kw); see ``conv_transpose2d``. Input slice z, through depth tap
+    t, lands on output slice z·s_d − p_d + t·d_d, so the result is a sum over the kd taps
+    of 2-D transposed convolutions (all D slices of a tap as one batch), each spread
+    along the depth with stride s_d (zeros between) and shifted by t·d_d."""
+    who = f"conv_transpose3d with weight {weight.shape}"
+    if weight.ndim != 5:
+        raise ValueError(f"conv_transpose3d: weight must be 5-D (in, out/groups, kd, kh, kw), "
+                         f"got {weight.shape}")
+    if input.ndim not in (4, 5):
+        raise ValueError(f"{who} expected input (N, C, D, H, W) or (C, D, H, W), got "
+                         f"{input.shape}")
+    st, dil = _triple(stride, "stride", who, 1), _triple(dilation, "dilation", who, 1)
+    pd, op = _triple(padding, "padding", who), _triple(output_padding, "output_padding", who)
+    x = input if input.ndim == 5 else input.unsqueeze(0)
+    n, c, depth = x.shape[:3]
+    kd, s, p, d = weight.shape[2], st[0], pd[0], dil[0]
+    out_d = (depth - 1) * s - 2 * p + d * (kd - 1) + op[0] + 1
+    if out_d < 1 or depth < 1:
+        raise ValueError(f"{who}: input depth {depth} gives an output depth {out_d}")
+    if op[0] >= max(s, d):
+        raise ValueError(f"{who}: output_padding {op} must be smaller than either the stride "
+                         f"{st} or the dilation {dil}")
+    canvas = max((depth - 1) * s + d * (kd - 1) + 1, p + out_d)
+    flat = x.permute(0, 2, 1, 3, 4).reshape(n * depth, c, *x.shape[3:])
+    total: Tensor | None = None
+    for t in range(kd):
+        y = _conv_transpose2d(flat, weight[:, :, t], None, st[1:], pd[1:], op[1:], groups,
+                              dil[1:], who)
+        y = y.reshape(n, depth, *y.shape[1:])  # (N, D, O, H', W')
+        if s > 1:  # slice z goes to z·s: s − 1 empty slices after each
+            spread = y.unsqueeze(2).pad(((0, 0), (0, 0), (0, s - 1)) + ((0, 0),) * 3)
+            y = spread.reshape(n, depth * s, *y.shape[2:])[:, :(depth - 1) * s + 1]
+        start = t * d
+        y = y.pad(((0, 0), (start, canvas - start - y.shape[1])) + ((0, 0),) * 3)
+        total = y if total is None else total + y
+    assert total is not None
+    out = total[:, p:p + out_d].permute(0, 2, 1, 3, 4)
+    if bias is not None:
+        if bias.shape != (out.shape[1],):
+            raise ValueError(f"{who}: bias must have shape ({out.shape[1]},), got {bias.shape}")
+        out = out + bias.reshape(1, -1, 1, 1, 1)
+    return out if input.ndim == 5 else out.squeeze(0)
+
+
 # ---- layers ----------------------------------------------------------------------------
 
 
@@ -451,6 +499,26 @@ class Conv3d(_ConvNd):
     def forward(self, x: Tensor) -> Tensor:
         return conv3d(x, self.weight, self.bias, self.stride, self.padding, self.dilation,
                       self.groups)
+
+
+class ConvTranspose3d(_ConvNd):
+    """A transposed 3-D convolution layer with weight (in_channels,
+    out_channels/groups, kd, kh, kw) and bias (out_channels,); see ``conv_transpose3d``."""
+
+    _dims = 3
+    _transposed = True
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1,
+                 padding: Any = 0, output_padding: Any = 0, groups: int = 1, bias: bool = True,
+                 dilation: Any = 1, padding_mode: str = "zeros", *, seed: Seed = None,
+                 dtype: DTypeLike = "float32", device: str | None = None) -> None:
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
+                         groups, bias, padding_mode, output_padding, seed=seed, dtype=dtype,
+                         device=device)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return conv_transpose3d(x, self.weight, self.bias, self.stride, self.padding,
+                                self.output_padding, self.groups, self.dilation)
 
 
 class ConvTranspose2d(_ConvNd):

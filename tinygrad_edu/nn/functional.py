@@ -52,6 +52,7 @@ from .conv import (  # noqa: E402
     conv3d,
     conv_transpose1d,
     conv_transpose2d,
+    conv_transpose3d,
     fold,
     unfold,
 )
@@ -81,7 +82,8 @@ from .upsampling import interpolate, upsample  # noqa: E402
 
 __all__ += ["adaptive_avg_pool1d", "adaptive_avg_pool3d", "adaptive_max_pool1d",
             "adaptive_max_pool2d", "adaptive_max_pool3d", "avg_pool1d", "avg_pool3d", "conv1d",
-            "conv3d", "conv_transpose1d", "conv_transpose2d", "cosine_embedding_loss", "fold",
-            "group_norm", "instance_norm", "interpolate", "kl_div", "margin_ranking_loss",
-            "max_pool1d", "max_pool3d", "max_unpool1d", "max_unpool2d", "one_hot", "pixel_shuffle",
-            "pixel_unshuffle", "smooth_l1_loss", "soft_margin_loss", "unfold", "upsample"]
+            "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
+            "cosine_embedding_loss", "fold", "group_norm", "instance_norm", "interpolate", "kl_div",
+            "margin_ranking_loss", "max_pool1d", "max_pool3d", "max_unpool1d", "max_unpool2d",
+            "one_hot", "pixel_shuffle", "pixel_unshuffle", "smooth_l1_loss", "soft_margin_loss",
+            "unfold", "upsample"]

@@ -2,16 +2,19 @@
 
     module.py         Module, Parameter (registration, parameters(), state_dict, to())
     linear.py         Linear, Identity
-    conv.py           Conv2d (im2col + one matrix product)
-    pooling.py        MaxPool2d, AvgPool2d, AdaptiveAvgPool2d
-    normalization.py  BatchNorm1d, BatchNorm2d
+    conv.py           Conv1d/2d/3d (im2col + one matrix product), ConvTranspose1d/2d/3d,
+                      Unfold, Fold
+    pooling.py        MaxPool1d/2d/3d, AvgPool1d/2d/3d, MaxUnpool1d/2d,
+                      AdaptiveAvgPool1d/2d/3d, AdaptiveMaxPool1d/2d/3d
+    normalization.py  BatchNorm1d, BatchNorm2d, GroupNorm, InstanceNorm1d/2d/3d
     activation.py     ReLU, LeakyReLU, Sigmoid, Tanh, Softplus, Softmax, LogSoftmax
     dropout.py        Dropout
     flatten.py        Flatten
-    padding.py        ZeroPad2d
+    padding.py        ZeroPad, ConstantPad, ReflectionPad, ReplicationPad, CircularPad (1d/2d/3d)
     container.py      Sequential, ModuleList
     losses.py         MSELoss, L1Loss, HuberLoss, BCELoss, BCEWithLogitsLoss,
-                      CrossEntropyLoss, NLLLoss, HingeLoss
+                      CrossEntropyLoss, NLLLoss, HingeLoss, SmoothL1Loss, SoftMarginLoss,
+                      KLDivLoss, CosineEmbeddingLoss, MarginRankingLoss
     init.py           initialisers (nn.init.kaiming_uniform_, ...)
     functional.py     every layer as a function (nn.functional.conv2d, ...)
     serialization.py  save / load state dicts (data only, never code)

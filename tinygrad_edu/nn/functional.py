@@ -4,15 +4,19 @@ of the same name holds them. Each is defined next to its layer — this module o
 gathers them:
 
     linear.py         linear
-    conv.py           conv2d
-    pooling.py        max_pool2d, avg_pool2d, adaptive_avg_pool2d
-    normalization.py  batch_norm
+    conv.py           conv1d/2d/3d, conv_transpose1d/2d/3d, unfold, fold
+    pooling.py        max_pool1d/2d/3d, avg_pool1d/2d/3d, max_unpool1d/2d,
+                      adaptive_avg_pool1d/2d/3d, adaptive_max_pool1d/2d/3d
+    normalization.py  batch_norm, group_norm, instance_norm
     dropout.py        dropout
     activation.py     relu, leaky_relu, sigmoid, tanh, softplus, softmax, log_softmax
-    padding.py        pad (PyTorch's order: last axis first)
+    padding.py        pad (PyTorch's order: last axis first; constant, reflect,
+                      replicate, circular)
     losses.py         mse_loss, l1_loss, huber_loss, binary_cross_entropy,
                       binary_cross_entropy_with_logits, cross_entropy, nll_loss,
-                      hinge_loss, l1_penalty, l2_penalty
+                      hinge_loss, l1_penalty, l2_penalty, smooth_l1_loss, kl_div,
+                      soft_margin_loss, cosine_embedding_loss, margin_ranking_loss
+    ops/nn.py         one_hot
     upsampling.py     interpolate
     pixelshuffle.py   pixel_shuffle, pixel_unshuffle
 """

@@ -3,6 +3,7 @@ max pooling. Convolution and average pooling are built from these in ``nn``::
 
     conv2d(x, W)  =  W.reshape(O, C·kh·kw) @ unfold(x).reshape(C·kh·kw, OH·OW·N)
     avg_pool2d(x) =  unfold(x).mean(over the window)
+    conv_transpose2d(x, W) = fold(W.reshape(C, O·kh·kw)ᵀ @ x.reshape(C, H·W·N))
 
 Layout. Tensors of images have the shape (N, C, H, W). ``unfold`` turns a batch of them
 into the columns (C, kh, kw, OH, OW, N): ``cols[c, i, j, y, x, n]`` is the pixel that

@@ -269,3 +269,108 @@ def test_other_losses_errors_name_the_loss():
         F.cosine_embedding_loss(a, a, Tensor.ones(3))
     with pytest.raises(ValueError, match="margin_ranking_loss"):
         F.margin_ranking_loss(a, a, Tensor.ones(4))
+
+
+# ---- more losses -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("reduction,log_input,full", list(itertools.product(
+    REDUCTIONS, [True, False], [False, True])))
+def test_poisson_nll_loss(reduction, log_input, full):
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((4, 5)) if log_input else rng.uniform(0.1, 3.0, (4, 5))
+    y = rng.poisson(2.0, (4, 5)).astype(np.float64)
+    opts = {"log_input": log_input, "full": full, "reduction": reduction}
+    check(lambda x, y: F.poisson_nll_loss(x, y, **opts),
+          lambda x, y: TF.poisson_nll_loss(x, y, **opts), x, y, grad=[True, False])
+
+
+@pytest.mark.parametrize("reduction,full,vshape", list(itertools.product(
+    REDUCTIONS, [False, True], [(4, 3), (4, 1), (4,)])))
+def test_gaussian_nll_loss(reduction, full, vshape):
+    rng = np.random.default_rng(0)
+    x, y = rng.standard_normal((4, 3)), rng.standard_normal((4, 3))
+    v = rng.uniform(0.0, 2.0, vshape)
+    v.reshape(-1)[0] = 1e-9  # below eps: clamped
+    opts = {"full": full, "reduction": reduction}
+    check(lambda x, y, v: F.gaussian_nll_loss(x, y, v, **opts),
+          lambda x, y, v: TF.gaussian_nll_loss(x, y, v, **opts), x, y, v,
+          grad=[True, False, True])
+
+
+@pytest.mark.parametrize("reduction,margin", list(itertools.product(REDUCTIONS, [1.0, 0.3])))
+def test_hinge_embedding_loss(reduction, margin):
+    rng = np.random.default_rng(0)
+    x, y = rng.uniform(-1, 2, (4, 5)), rng.choice([-1.0, 1.0], (4, 5))
+    check(lambda x, y: F.hinge_embedding_loss(x, y, margin, reduction=reduction),
+          lambda x, y: TF.hinge_embedding_loss(x, y, margin, reduction=reduction), x, y,
+          grad=[True, False])
+
+
+@pytest.mark.parametrize("reduction,weighted", list(itertools.product(REDUCTIONS,
+                                                                      [False, True])))
+def test_multilabel_soft_margin_loss(reduction, weighted):
+    rng = np.random.default_rng(0)
+    x, y = rng.standard_normal((4, 5)) * 3, rng.integers(0, 2, (4, 5)).astype(np.float64)
+    w = rng.uniform(0.2, 2, 5) if weighted else None
+    check(lambda x, y: F.multilabel_soft_margin_loss(
+              x, y, None if w is None else Tensor(w, dtype="float64"), reduction=reduction),
+          lambda x, y: TF.multilabel_soft_margin_loss(
+              x, y, None if w is None else torch.tensor(w), reduction=reduction), x, y,
+          grad=[True, False])
+
+
+@pytest.mark.parametrize("reduction,p,weighted,shape", list(itertools.product(
+    REDUCTIONS, [1, 2], [False, True], [(5, 4), (4,)])))
+def test_multi_margin_loss(reduction, p, weighted, shape):
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal(shape)
+    y = rng.integers(0, shape[-1], shape[:-1]).astype(np.int64)
+    w = rng.uniform(0.2, 2, shape[-1]) if weighted else None
+    check(lambda x, y: F.multi_margin_loss(x, y, p, 0.7,
+                                           None if w is None else Tensor(w, dtype="float64"),
+                                           reduction=reduction),
+          lambda x, y: TF.multi_margin_loss(x, y, p, 0.7,
+                                            None if w is None else torch.tensor(w),
+                                            reduction=reduction), x, y)
+
+
+@pytest.mark.parametrize("reduction,p,swap,shape", list(itertools.product(
+    REDUCTIONS, [2.0, 1.0, 3.0], [False, True], [(5, 4), (4,)])))
+def test_triplet_margin_loss(reduction, p, swap, shape):
+    rng = np.random.default_rng(0)
+    a, b, c = (rng.standard_normal(shape) for _ in range(3))
+    opts = {"margin": 0.8, "p": p, "swap": swap, "reduction": reduction}
+    check(lambda a, b, c: F.triplet_margin_loss(a, b, c, **opts),
+          lambda a, b, c: TF.triplet_margin_loss(a, b, c, **opts), a, b, c)
+
+
+def test_pairwise_distance_and_more_loss_modules():
+    rng = np.random.default_rng(1)
+    a, b = rng.standard_normal((4, 3)), rng.standard_normal((4, 3))
+    check(lambda a, b: F.pairwise_distance(a, b), lambda a, b: TF.pairwise_distance(a, b),
+          a, b)
+    y = rng.integers(0, 3, 4).astype(np.int64)
+    check(nn.MultiMarginLoss(), torch.nn.MultiMarginLoss(), a, y)
+    check(nn.TripletMarginLoss(swap=True), torch.nn.TripletMarginLoss(swap=True), a, b, -a)
+    check(nn.PoissonNLLLoss(), torch.nn.PoissonNLLLoss(), a, np.abs(b), grad=[True, False])
+    check(nn.GaussianNLLLoss(), torch.nn.GaussianNLLLoss(), a, b, np.abs(b) + 0.1)
+    check(nn.HingeEmbeddingLoss(0.5), torch.nn.HingeEmbeddingLoss(0.5), a, np.sign(b),
+          grad=[True, False])
+    check(nn.MultiLabelSoftMarginLoss(), torch.nn.MultiLabelSoftMarginLoss(), a,
+          (b > 0).astype(np.float64), grad=[True, False])
+
+
+def test_more_losses_gradcheck():
+    rng = np.random.default_rng(2)
+
+    def t(a: np.ndarray) -> Tensor:
+        return Tensor(a, dtype="float64", requires_grad=True)
+
+    a, b, c = (t(rng.standard_normal((3, 4))) for _ in range(3))
+    y = rng.integers(0, 4, 3)
+    gradcheck(lambda a: F.multi_margin_loss(a, y, 2, 0.9), a)
+    gradcheck(lambda a, b, c: F.triplet_margin_loss(a, b, c, swap=True), a, b, c)
+    gradcheck(lambda a, v: F.gaussian_nll_loss(a, b.detach(), v, full=True), a,
+              t(rng.uniform(0.5, 2.0, (3, 4))))
+    gradcheck(lambda a: F.poisson_nll_loss(a, np.abs(c.detach().numpy()), full=True), a)

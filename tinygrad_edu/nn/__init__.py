@@ -14,7 +14,9 @@
     container.py      Sequential, ModuleList
     losses.py         MSELoss, L1Loss, HuberLoss, BCELoss, BCEWithLogitsLoss,
                       CrossEntropyLoss, NLLLoss, HingeLoss, SmoothL1Loss, SoftMarginLoss,
-                      KLDivLoss, CosineEmbeddingLoss, MarginRankingLoss
+                      KLDivLoss, CosineEmbeddingLoss, MarginRankingLoss, PoissonNLLLoss,
+                      GaussianNLLLoss, HingeEmbeddingLoss, MultiLabelSoftMarginLoss,
+                      MultiMarginLoss, TripletMarginLoss
     init.py           initialisers (nn.init.kaiming_uniform_, ...)
     functional.py     every layer as a function (nn.functional.conv2d, ...)
     serialization.py  save / load state dicts (data only, never code)
@@ -69,10 +71,16 @@ from .conv import (  # noqa: E402
 )
 from .losses import (  # noqa: E402
     CosineEmbeddingLoss,
+    GaussianNLLLoss,
+    HingeEmbeddingLoss,
     KLDivLoss,
     MarginRankingLoss,
+    MultiLabelSoftMarginLoss,
+    MultiMarginLoss,
+    PoissonNLLLoss,
     SmoothL1Loss,
     SoftMarginLoss,
+    TripletMarginLoss,
 )
 from .normalization import (  # noqa: E402
     GroupNorm,
@@ -116,9 +124,11 @@ __all__ += ["AdaptiveAvgPool1d", "AdaptiveAvgPool3d", "AdaptiveMaxPool1d", "Adap
             "AdaptiveMaxPool3d", "AvgPool1d", "AvgPool3d", "CircularPad1d", "CircularPad2d",
             "CircularPad3d", "ConstantPad1d", "ConstantPad2d", "ConstantPad3d", "Conv1d", "Conv3d",
             "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d", "CosineEmbeddingLoss", "Fold",
-            "GroupNorm", "InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d", "KLDivLoss",
-            "MarginRankingLoss", "MaxPool1d", "MaxPool3d", "MaxUnpool1d", "MaxUnpool2d",
-            "PixelShuffle", "PixelUnshuffle", "ReflectionPad1d", "ReflectionPad2d",
-            "ReflectionPad3d", "ReplicationPad1d", "ReplicationPad2d", "ReplicationPad3d",
-            "SmoothL1Loss", "SoftMarginLoss", "Unfold", "Upsample", "UpsamplingBilinear2d",
+            "GaussianNLLLoss", "GroupNorm", "HingeEmbeddingLoss", "InstanceNorm1d",
+            "InstanceNorm2d", "InstanceNorm3d", "KLDivLoss", "MarginRankingLoss", "MaxPool1d",
+            "MaxPool3d", "MaxUnpool1d", "MaxUnpool2d", "MultiLabelSoftMarginLoss",
+            "MultiMarginLoss", "PixelShuffle", "PixelUnshuffle", "PoissonNLLLoss",
+            "ReflectionPad1d", "ReflectionPad2d", "ReflectionPad3d", "ReplicationPad1d",
+            "ReplicationPad2d", "ReplicationPad3d", "SmoothL1Loss", "SoftMarginLoss",
+            "TripletMarginLoss", "Unfold", "Upsample", "UpsamplingBilinear2d",
             "UpsamplingNearest2d", "ZeroPad1d", "ZeroPad3d"]

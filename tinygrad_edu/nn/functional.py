@@ -15,7 +15,10 @@ gathers them:
     losses.py         mse_loss, l1_loss, huber_loss, binary_cross_entropy,
                       binary_cross_entropy_with_logits, cross_entropy, nll_loss,
                       hinge_loss, l1_penalty, l2_penalty, smooth_l1_loss, kl_div,
-                      soft_margin_loss, cosine_embedding_loss, margin_ranking_loss
+                      soft_margin_loss, cosine_embedding_loss, margin_ranking_loss,
+                      poisson_nll_loss, gaussian_nll_loss, hinge_embedding_loss,
+                      multilabel_soft_margin_loss, multi_margin_loss, triplet_margin_loss,
+                      pairwise_distance
     ops/nn.py         one_hot
     upsampling.py     interpolate
     pixelshuffle.py   pixel_shuffle, pixel_unshuffle
@@ -62,10 +65,17 @@ from .conv import (  # noqa: E402
 )
 from .losses import (  # noqa: E402
     cosine_embedding_loss,
+    gaussian_nll_loss,
+    hinge_embedding_loss,
     kl_div,
     margin_ranking_loss,
+    multi_margin_loss,
+    multilabel_soft_margin_loss,
+    pairwise_distance,
+    poisson_nll_loss,
     smooth_l1_loss,
     soft_margin_loss,
+    triplet_margin_loss,
 )
 from .normalization import group_norm, instance_norm  # noqa: E402
 from .pixelshuffle import pixel_shuffle, pixel_unshuffle  # noqa: E402
@@ -87,7 +97,9 @@ from .upsampling import interpolate, upsample  # noqa: E402
 __all__ += ["adaptive_avg_pool1d", "adaptive_avg_pool3d", "adaptive_max_pool1d",
             "adaptive_max_pool2d", "adaptive_max_pool3d", "avg_pool1d", "avg_pool3d", "conv1d",
             "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
-            "cosine_embedding_loss", "fold", "group_norm", "instance_norm", "interpolate", "kl_div",
-            "margin_ranking_loss", "max_pool1d", "max_pool3d", "max_unpool1d", "max_unpool2d",
-            "one_hot", "pixel_shuffle", "pixel_unshuffle", "smooth_l1_loss", "soft_margin_loss",
-            "unfold", "upsample"]
+            "cosine_embedding_loss", "fold", "gaussian_nll_loss", "group_norm",
+            "hinge_embedding_loss", "instance_norm", "interpolate", "kl_div", "margin_ranking_loss",
+            "max_pool1d", "max_pool3d", "max_unpool1d", "max_unpool2d", "multi_margin_loss",
+            "multilabel_soft_margin_loss", "one_hot", "pairwise_distance", "pixel_shuffle",
+            "pixel_unshuffle", "poisson_nll_loss", "smooth_l1_loss", "soft_margin_loss",
+            "triplet_margin_loss", "unfold", "upsample"]

@@ -12,6 +12,7 @@ every target — a classic bug that PyTorch only warns about.
 from __future__ import annotations
 
 import functools
+import math
 import operator
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
@@ -407,6 +408,135 @@ def kl_div(input: Tensor, target: Any, *, reduction: str = "mean", log_target: b
     return _reduce(loss, reduction, who)
 
 
+def poisson_nll_loss(input: Tensor, target: Any, log_input: bool = True, full: bool = False,
+                     eps: float = 1e-8, *, reduction: str = "mean") -> Tensor:
+    """Negative log-likelihood of a Poisson target y with rate λ::
+
+        log_input=True:  ℓ = exp(x) − y·x        (x = log λ)
+        log_input=False: ℓ = λ − y·log(λ + eps)
+
+    ``full`` adds Stirling's approximation of log(y!), y·log y − y + ½·log(2πy), where
+    y > 1 (as PyTorch)."""
+    who = "poisson_nll_loss"
+    y = _paired_target(input, target, who)
+    loss = input.exp() - y * input if log_input else input - y * (input + eps).log()
+    if full:
+        yd = y.detach()
+        big = yd > 1
+        safe = where(big, yd, 2.0)
+        loss = loss + where(big, safe * safe.log() - safe + 0.5 * (2 * math.pi * safe).log(),
+                            0.0)
+    return _reduce(loss, reduction, who)
+
+
+def gaussian_nll_loss(input: Tensor, target: Any, var: Any, full: bool = False,
+                      eps: float = 1e-6, *, reduction: str = "mean") -> Tensor:
+    """Negative log-likelihood of a Gaussian target y with mean μ = input and variance σ²
+    = var (clamped below at eps, the gradient passing as if it were not, as PyTorch)::
+
+        ℓ = ½·(log σ² + (μ − y)² / σ²)   (+ ½·log 2π when ``full``)
+
+    ``var`` has the input's shape, or that shape with the last axis 1 or dropped (one
+    variance shared by the last axis)."""
+    who = "gaussian_nll_loss"
+    y = _paired_target(input, target, who)
+    v = _as_target(var, input).to_dtype(input.dtype)
+    if v.shape != input.shape:
+        if v.shape == input.shape[:-1]:
+            v = v.unsqueeze(-1)
+        elif not (v.shape[:-1] == input.shape[:-1] and v.ndim == input.ndim
+                  and v.shape[-1] == 1):
+            raise ValueError(f"{who}: var of shape {v.shape} does not fit input of shape "
+                             f"{input.shape}")
+    host = _host(v)
+    if host.size and host.min() < 0:
+        raise ValueError(f"{who}: var has negative entries")
+    vd = v.detach()
+    v = v + (vd.clip(min=eps) - vd)  # clamp the value, keep the gradient
+    loss = 0.5 * (v.log() + (input - y) * (input - y) / v)
+    if full:
+        loss = loss + 0.5 * math.log(2 * math.pi)
+    return _reduce(loss, reduction, who)
+
+
+def hinge_embedding_loss(input: Tensor, target: Any, margin: float = 1.0, *,
+                         reduction: str = "mean") -> Tensor:
+    """For distances x and labels y = ±1: ℓ = x where y = 1, max(0, margin − x) where
+    y = −1 (similar pairs pulled together, dissimilar ones pushed beyond the margin)."""
+    who = "hinge_embedding_loss"
+    y = _paired_target(input, target, who)
+    loss = where(y != 1, (margin - input).relu(), 0.0) + where(y != -1, input, 0.0)
+    return _reduce(loss, reduction, who)
+
+
+def multilabel_soft_margin_loss(input: Tensor, target: Any, weight: Tensor | None = None, *,
+                                reduction: str = "mean") -> Tensor:
+    """Binary cross-entropy of logits x (N, C) against multi-hot targets y, averaged over
+    the classes of each sample (per-class ``weight`` optional)::
+
+        ℓₙ = −(1/C)·Σ_c w_c·[y log σ(x) + (1 − y) log σ(−x)],  log σ(x) = −softplus(−x)"""
+    who = "multilabel_soft_margin_loss"
+    y = _paired_target(input, target, who)
+    loss = y * softplus(-input) + (1 - y) * softplus(input)
+    if weight is not None:
+        loss = loss * _as_target(weight, input).to_dtype(input.dtype)
+    return _reduce(loss.mean(-1), reduction, who)
+
+
+def multi_margin_loss(input: Tensor, target: Any, p: int = 1, margin: float = 1.0,
+                      weight: Tensor | None = None, *, reduction: str = "mean") -> Tensor:
+    """The multi-class hinge loss of scores x (N, C) (or (C,)) and class indices y::
+
+        ℓₙ = Σ_{i ≠ y} w_y · max(0, margin − x_y + x_i)^p / C        (p = 1 or 2)"""
+    who = "multi_margin_loss"
+    if p not in (1, 2):
+        raise ValueError(f"{who}: p must be 1 or 2, got {p!r}")
+    axis = _class_axis(input, who)
+    t = _as_target(target, input)
+    if t.dtype.kind not in "iu" or input.ndim > 2:
+        raise ValueError(f"{who}: expected scores (N, C) or (C,) and integer class indices, "
+                         f"got {input.shape} and {t.dtype} {t.shape}")
+    onehot, _, _ = _index_targets(input, t, axis, -(2 ** 62), who)
+    mask = input._constant(onehot)
+    picked = where(mask, input, 0.0).sum(axis, keepdims=True)
+    hinge = (margin - picked + input).relu()
+    if p == 2:
+        hinge = hinge * hinge
+    if weight is not None:
+        w = _class_weights(weight, input, axis, who)
+        hinge = hinge * input._constant(
+            input.backend.reduce("sum", input.backend.binary("mul", onehot, w), axis, True))
+    loss = where(mask, 0.0, hinge).sum(axis) / input.shape[axis]
+    return _reduce(loss, reduction, who)
+
+
+def pairwise_distance(x1: Tensor, x2: Any, p: float = 2.0, eps: float = 1e-6,
+                      keepdim: bool = False) -> Tensor:
+    """‖x₁ − x₂ + eps‖_p over the last axis (eps keeps the norm away from 0, where its
+    gradient is undefined, as PyTorch)."""
+    d = (x1 - _as_target(x2, x1) + eps).abs()
+    if p == 2:
+        return (d * d).sum(-1, keepdims=keepdim).sqrt()
+    return (d ** p).sum(-1, keepdims=keepdim) ** (1.0 / p)
+
+
+def triplet_margin_loss(anchor: Tensor, positive: Any, negative: Any, margin: float = 1.0,
+                        p: float = 2.0, eps: float = 1e-6, swap: bool = False, *,
+                        reduction: str = "mean") -> Tensor:
+    """ℓ = max(0, d(a, p) − d(a, n) + margin) with d the ``pairwise_distance``; ``swap``
+    uses min(d(a, n), d(p, n)) as the negative distance."""
+    who = "triplet_margin_loss"
+    pos, neg = _as_target(positive, anchor), _as_target(negative, anchor)
+    if not anchor.ndim == pos.ndim == neg.ndim or anchor.ndim not in (1, 2):
+        raise ValueError(f"{who}: anchor {anchor.shape}, positive {pos.shape} and negative "
+                         f"{neg.shape} must all be (N, D) or (D,)")
+    d_pos = pairwise_distance(anchor, pos, p, eps)
+    d_neg = pairwise_distance(anchor, neg, p, eps)
+    if swap:
+        d_neg = d_neg.minimum(pairwise_distance(pos, neg, p, eps))
+    return _reduce((d_pos - d_neg + margin).relu(), reduction, who)
+
+
 # ---- regularisation ------------------------------------------------------------------
 
 
@@ -586,3 +716,78 @@ class KLDivLoss(_Loss):
 
     def forward(self, input: Tensor, target: Any) -> Tensor:
         return kl_div(input, target, reduction=self.reduction, log_target=self.log_target)
+
+
+class PoissonNLLLoss(_Loss):
+    """``poisson_nll_loss`` as a layer."""
+
+    def __init__(self, log_input: bool = True, full: bool = False, eps: float = 1e-8, *,
+                 reduction: str = "mean") -> None:
+        super().__init__(reduction=reduction)
+        self.log_input, self.full, self.eps = log_input, full, eps
+
+    def forward(self, input: Tensor, target: Any) -> Tensor:
+        return poisson_nll_loss(input, target, self.log_input, self.full, self.eps,
+                                reduction=self.reduction)
+
+
+class GaussianNLLLoss(_Loss):
+    """``gaussian_nll_loss`` as a layer; forward(input, target, var)."""
+
+    def __init__(self, *, full: bool = False, eps: float = 1e-6, reduction: str = "mean"
+                 ) -> None:
+        super().__init__(reduction=reduction)
+        self.full, self.eps = full, eps
+
+    def forward(self, input: Tensor, target: Any, var: Any) -> Tensor:
+        return gaussian_nll_loss(input, target, var, self.full, self.eps,
+                                 reduction=self.reduction)
+
+
+class HingeEmbeddingLoss(_Loss):
+    """``hinge_embedding_loss`` as a layer."""
+
+    def __init__(self, margin: float = 1.0, *, reduction: str = "mean") -> None:
+        super().__init__(reduction=reduction)
+        self.margin = margin
+
+    def forward(self, input: Tensor, target: Any) -> Tensor:
+        return hinge_embedding_loss(input, target, self.margin, reduction=self.reduction)
+
+
+class MultiLabelSoftMarginLoss(_Loss):
+    """``multilabel_soft_margin_loss`` as a layer."""
+
+    def __init__(self, weight: Tensor | None = None, *, reduction: str = "mean") -> None:
+        super().__init__(reduction=reduction)
+        self.register_buffer("weight", weight)
+
+    def forward(self, input: Tensor, target: Any) -> Tensor:
+        return multilabel_soft_margin_loss(input, target, self.weight, reduction=self.reduction)
+
+
+class MultiMarginLoss(_Loss):
+    """``multi_margin_loss`` as a layer."""
+
+    def __init__(self, p: int = 1, margin: float = 1.0, weight: Tensor | None = None, *,
+                 reduction: str = "mean") -> None:
+        super().__init__(reduction=reduction)
+        self.p, self.margin = p, margin
+        self.register_buffer("weight", weight)
+
+    def forward(self, input: Tensor, target: Any) -> Tensor:
+        return multi_margin_loss(input, target, self.p, self.margin, self.weight,
+                                 reduction=self.reduction)
+
+
+class TripletMarginLoss(_Loss):
+    """``triplet_margin_loss`` as a layer; forward(anchor, positive, negative)."""
+
+    def __init__(self, margin: float = 1.0, p: float = 2.0, eps: float = 1e-6,
+                 swap: bool = False, *, reduction: str = "mean") -> None:
+        super().__init__(reduction=reduction)
+        self.margin, self.p, self.eps, self.swap = margin, p, eps, swap
+
+    def forward(self, anchor: Tensor, positive: Any, negative: Any) -> Tensor:
+        return triplet_margin_loss(anchor, positive, negative, self.margin, self.p, self.eps,
+                                   self.swap, reduction=self.reduction)

@@ -5,6 +5,7 @@ here; no GPU or driver is needed."""
 from __future__ import annotations
 
 import pytest
+
 from tinygrad_edu.kernels import driver
 
 CU13 = (13000, ["numba-cuda links kernels with nvJitLink from CUDA 13.5"])

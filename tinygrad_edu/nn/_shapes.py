@@ -52,9 +52,10 @@ def check_window(x: Tensor, window: Window2d, who: str) -> tuple[int, int]:
     h, w = x.shape[-2:]
     (ph, pw), (dh, dw), (kh, kw) = window.padding, window.dilation, window.kernel
     eh, ew = dh * (kh - 1) + 1, dw * (kw - 1) + 1
-    if h + 2 * ph < eh or w + 2 * pw < ew:
+    hp, wp = h + 2 * ph + window.extra[0], w + 2 * pw + window.extra[1]
+    if hp < eh or wp < ew:
         dilated = f" (dilated: {eh}×{ew})" if (eh, ew) != (kh, kw) else ""
-        raise ValueError(f"{who}: input of size {h}×{w} (padded: {h + 2 * ph}×{w + 2 * pw}) "
+        raise ValueError(f"{who}: input of size {h}×{w} (padded: {hp}×{wp}) "
                          f"is smaller than the kernel {kh}×{kw}{dilated}; input shape "
                          f"{x.shape}")
     return window.output_size(h, w)

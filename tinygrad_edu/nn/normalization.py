@@ -176,3 +176,149 @@ class LayerNorm(Module):
     def extra_repr(self) -> str:
         return (f"{self.normalized_shape}, eps={self.eps}, "
                 f"elementwise_affine={self.elementwise_affine}")
+
+
+# ---- group normalisation (Wu & He, 2018) -------------------------------------------------
+
+
+def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,
+               bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
+    """Normalise x (N, C, ...) within each sample over groups of C/G channels::
+
+        μ, σ² = mean and biased variance of x[n, group g] (its channels and positions)
+        y = (x − μ) / √(σ² + ε) · γ_c + β_c
+
+    No batch statistics, so the same in training and evaluation, and fine for batches
+    of one. G = 1 is layer norm over (C, ...); G = C is instance norm. Built from
+    mean/var/sqrt, so the gradient flows through μ and σ² too."""
+    x = input
+    if x.ndim < 2:
+        raise ValueError(f"group_norm: expected input (N, C, ...), got shape {x.shape}")
+    n, c = x.shape[:2]
+    if not isinstance(num_groups, int) or num_groups < 1 or c % num_groups:
+        raise ValueError(f"group_norm: the {c} channels of input {x.shape} must split into "
+                         f"num_groups = {num_groups!r} groups of equal size")
+    for t, what in ((weight, "weight"), (bias, "bias")):
+        if t is not None and t.shape != (c,):
+            raise ValueError(f"group_norm: {what} must have shape ({c},), got {t.shape}")
+    groups = x.reshape(n, num_groups, x.size // max(n * num_groups, 1))
+    mean = groups.mean(-1, keepdims=True)
+    var = groups.var(-1, keepdims=True, correction=0)
+    y = ((groups - mean) / (var + eps).sqrt()).reshape(x.shape)
+    shape = (1, c) + (1,) * (x.ndim - 2)
+    if weight is not None:
+        y = y * weight.reshape(shape)
+    if bias is not None:
+        y = y + bias.reshape(shape)
+    return y
+
+
+class GroupNorm(Module):
+    """Group normalisation of (N, C, ...) inputs, ``group_norm``; γ (``weight``, ones) and
+    β (``bias``, zeros) per channel when ``affine``."""
+
+    def __init__(self, num_groups: int, num_channels: int, eps: float = 1e-5,
+                 affine: bool = True, *, dtype: DTypeLike = "float32",
+                 device: str | None = None) -> None:
+        super().__init__()
+        if num_groups < 1 or num_channels % num_groups:
+            raise ValueError(f"GroupNorm: num_channels ({num_channels}) must be divisible by "
+                             f"num_groups ({num_groups})")
+        self.num_groups, self.num_channels, self.eps = num_groups, num_channels, eps
+        self.affine = affine
+        if affine:
+            self.weight = Parameter(Tensor.ones(num_channels, dtype=dtype, device=device))
+            self.bias = Parameter(Tensor.zeros(num_channels, dtype=dtype, device=device))
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+
+    def forward(self, x: Tensor) -> Tensor:
+        if x.ndim < 2 or x.shape[1] != self.num_channels:
+            raise ValueError(f"{self.describe()} expected input (N, {self.num_channels}, ...), "
+                             f"got {x.shape}")
+        return group_norm(x, self.num_groups, self.weight, self.bias, self.eps)
+
+    def extra_repr(self) -> str:
+        return (f"{self.num_groups}, {self.num_channels}, eps={self.eps}"
+                + ("" if self.affine else ", affine=False"))
+
+
+# ---- instance normalisation (Ulyanov et al., 2016) ----------------------------------------
+
+
+def instance_norm(input: Tensor, running_mean: Tensor | None = None,
+                  running_var: Tensor | None = None, weight: Tensor | None = None,
+                  bias: Tensor | None = None, use_input_stats: bool = True,
+                  momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
+    """Normalise each channel of each sample over its positions: ``group_norm`` with one
+    group per channel. With ``use_input_stats=False`` the running statistics are used
+    instead (like ``batch_norm`` in evaluation); with ``use_input_stats`` and running
+    statistics given, those are updated in place with the batch average of the
+    per-instance mean and unbiased variance, as PyTorch does."""
+    x = input
+    if x.ndim < 3:
+        raise ValueError(f"instance_norm: expected input (N, C, ...) with at least one "
+                         f"spatial axis, got shape {x.shape}")
+    c = x.shape[1]
+    if not use_input_stats:
+        if running_mean is None or running_var is None:
+            raise ValueError("instance_norm: use_input_stats=False needs running_mean and "
+                             "running_var")
+        return batch_norm(x, running_mean, running_var, weight, bias, False, momentum, eps)
+    if running_mean is not None and running_var is not None:
+        axes = tuple(range(2, x.ndim))
+        n = x.size // max(x.shape[0] * c, 1)
+        with no_grad():
+            per = x.detach()
+            _blend_(running_mean, per.mean(axes).mean(0), momentum)
+            unbiased = per.var(axes, correction=0) * (n / max(n - 1, 1))
+            _blend_(running_var, unbiased.mean(0), momentum)
+    return group_norm(x, c, weight, bias, eps)
+
+
+class _InstanceNorm(_BatchNorm):
+    """Shared by InstanceNorm1d/2d/3d: PyTorch's defaults are affine=False and
+    track_running_stats=False (statistics of each instance, in training and evaluation)."""
+
+    _spatial = 2
+
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
+                 affine: bool = False, track_running_stats: bool = False, *,
+                 dtype: DTypeLike = "float32", device: str | None = None) -> None:
+        super().__init__(num_features, eps, momentum, affine, track_running_stats,
+                         dtype=dtype, device=device)
+
+    def forward(self, x: Tensor) -> Tensor:
+        if x.ndim not in self._dims or x.shape[x.ndim - self._spatial - 1] != \
+                self.num_features:
+            raise ValueError(f"{self.describe()} expected input {self._layout} with "
+                             f"C = {self.num_features}, got {x.shape}")
+        batch = x if x.ndim == self._spatial + 2 else x.unsqueeze(0)
+        use_input = self.training or self.running_mean is None
+        momentum = self.momentum if self.momentum is not None else 0.0
+        if use_input and self.running_mean is not None:
+            self.num_batches_tracked.data[...] += 1
+            if self.momentum is None:
+                momentum = 1.0 / float(self.num_batches_tracked.item())
+        out = instance_norm(batch, self.running_mean, self.running_var, self.weight,
+                            self.bias, use_input, momentum, self.eps)
+        return out if x.ndim == self._spatial + 2 else out.squeeze(0)
+
+
+class InstanceNorm1d(_InstanceNorm):
+    """Instance normalisation of (N, C, L) or (C, L) sequences."""
+
+    _dims, _spatial, _layout = (2, 3), 1, "(N, C, L) or (C, L)"
+
+
+class InstanceNorm2d(_InstanceNorm):
+    """Instance normalisation of (N, C, H, W) or (C, H, W) images."""
+
+    _dims, _spatial, _layout = (3, 4), 2, "(N, C, H, W) or (C, H, W)"
+
+
+class InstanceNorm3d(_InstanceNorm):
+    """Instance normalisation of (N, C, D, H, W) or (C, D, H, W) volumes."""
+
+    _dims, _spatial, _layout = (4, 5), 3, "(N, C, D, H, W) or (C, D, H, W)"

@@ -3,6 +3,7 @@ max pooling. Convolution and average pooling are built from these in ``nn``::
 
     conv2d(x, W)  =  W.reshape(O, C·kh·kw) @ unfold(x).reshape(C·kh·kw, OH·OW·N)
     avg_pool2d(x) =  unfold(x).mean(over the window)
+    conv_transpose2d(x, W) = fold(W.reshape(C, O·kh·kw)ᵀ @ x.reshape(C, H·W·N))
 
 Layout. Tensors of images have the shape (N, C, H, W). ``unfold`` turns a batch of them
 into the columns (C, kh, kw, OH, OW, N): ``cols[c, i, j, y, x, n]`` is the pixel that
@@ -49,20 +50,25 @@ Pair = tuple[int, int]
 
 @dataclass(frozen=True)
 class Window2d:
-    """Where a kh×kw window goes over an image: stride s, zero padding p on each side,
-    dilation d (the gap between kernel taps). Output size per axis::
+    """Where a kh×kw window goes over an image: stride s, padding p on each side,
+    dilation d (the gap between kernel taps), and ``extra`` padding e at the bottom and
+    the right only (pooling's ``ceil_mode`` lets a last, partial window start there).
+    Output size per axis::
 
-        out = ⌊(size + 2p − d·(k − 1) − 1) / s⌋ + 1
+        out = ⌊(size + 2p + e − d·(k − 1) − 1) / s⌋ + 1
     """
 
     kernel: Pair
     stride: Pair
     padding: Pair = (0, 0)
     dilation: Pair = (1, 1)
+    extra: Pair = (0, 0)
 
     def output_size(self, h: int, w: int) -> Pair:
-        return (_out_len(h, self.kernel[0], self.stride[0], self.padding[0], self.dilation[0]),
-                _out_len(w, self.kernel[1], self.stride[1], self.padding[1], self.dilation[1]))
+        return (_out_len(h + self.extra[0], self.kernel[0], self.stride[0], self.padding[0],
+                         self.dilation[0]),
+                _out_len(w + self.extra[1], self.kernel[1], self.stride[1], self.padding[1],
+                         self.dilation[1]))
 
     def offsets(self, oh: int, ow: int) -> Iterator[tuple[int, int, slice, slice]]:
         """For each kernel offset (i, j): the rows and the columns of the padded image
@@ -76,7 +82,8 @@ class Window2d:
     def tiles(self) -> bool:
         """True when the windows tile the image without overlapping (stride = kernel, no
         dilation, no padding): then im2col is a reshape."""
-        return self.stride == self.kernel and self.dilation == (1, 1) and self.padding == (0, 0)
+        return (self.stride == self.kernel and self.dilation == (1, 1)
+                and self.padding == (0, 0) and self.extra == (0, 0))
 
 
 def _out_len(size: int, k: int, s: int, p: int, d: int) -> int:
@@ -95,10 +102,10 @@ def nchw(be: Backend, x: Array) -> Array:
 
 def _pad(be: Backend, x: Array, window: Window2d, value: float) -> Array:
     """Pad H and W of a (C, H, W, N) array with ``value``."""
-    ph, pw = window.padding
-    if not (ph or pw):
+    (ph, pw), (eh, ew) = window.padding, window.extra
+    if not (ph or pw or eh or ew):
         return x
-    return be.pad(x, ((0, 0), (ph, ph), (pw, pw), (0, 0)), value)
+    return be.pad(x, ((0, 0), (ph, ph + eh), (pw, pw + ew), (0, 0)), value)
 
 
 def im2col(be: Backend, x: Array, window: Window2d, pad_value: float = 0.0) -> Array:
@@ -129,7 +136,8 @@ def col2im(be: Backend, cols: Array, window: Window2d, size: Pair) -> Array:
         out = be.zeros((c, h, w, n), cols.dtype)  # pixels past the last window get 0
         out[:, :oh * kh, :ow * kw] = tiles
         return nchw(be, out)
-    out = be.zeros((c, h + 2 * ph, w + 2 * pw, n), cols.dtype)
+    eh, ew = window.extra
+    out = be.zeros((c, h + 2 * ph + eh, w + 2 * pw + ew, n), cols.dtype)
     for i, j, rows, columns in window.offsets(oh, ow):
         out[:, rows, columns] += cols[:, i, j]
     return nchw(be, out[:, ph:ph + h, pw:pw + w])
@@ -157,7 +165,11 @@ class Unfold(Function):
 class Fold(Function):
     """x = col2im(cols), the adjoint of ``Unfold``; its gradient is ∂L/∂cols = im2col(∂L/∂x)
     (copying is the adjoint of summing). The pair makes second derivatives of
-    convolutions work: each one's backward is the other."""
+    convolutions work: each one's backward is the other.
+
+    ``size`` may hold more rows/columns than the windows of ``cols`` reach (a transposed
+    convolution's ``output_padding``): those pixels get nothing, and im2col of the
+    gradient then has extra window positions, which no column came from — dropped."""
 
     @staticmethod
     def forward(ctx: Context, cols: Array, *, window: Window2d, size: Pair) -> Array:
@@ -166,7 +178,11 @@ class Fold(Function):
 
     @staticmethod
     def backward(ctx: Context, g: Tensor) -> Tensor:
-        return Unfold.apply(g, window=ctx.window)
+        cols = Unfold.apply(g, window=ctx.window)
+        oh, ow = ctx.input_shapes[0][3:5]
+        if cols.shape[3:5] != (oh, ow):
+            cols = cols[:, :, :, :oh, :ow]
+        return cols
 
 
 class MaxPool2d(Function):
@@ -175,11 +191,14 @@ class MaxPool2d(Function):
     The whole gradient of an output goes to one input: the *first* maximum of its window
     in row-major order, as in PyTorch (``Tensor.max`` instead shares it among ties).
     Forward keeps a running maximum over the kh·kw offsets (each one strided slice) and
-    remembers which offset won; the padding is −∞, so it never wins.
+    remembers which offset won; the padding is −∞, so it never wins. A caller that wants
+    the winners too (``return_indices``) passes a list as ``winners``: the (C, OH, OW, N)
+    array of winning offsets k = i·kw + j is appended to it.
     """
 
     @staticmethod
-    def forward(ctx: Context, x: Array, *, window: Window2d) -> Array:
+    def forward(ctx: Context, x: Array, *, window: Window2d,
+                winners: list[Array] | None = None) -> Array:
         be = ctx.backend
         oh, ow = window.output_size(x.shape[2], x.shape[3])
         # padding never wins: −∞ for floats, the smallest value for integers
@@ -198,7 +217,14 @@ class MaxPool2d(Function):
             winner = be.binary("maximum", winner,
                                be.binary("mul", better, be.asarray(k, dtype="int32")))
             best = be.binary("maximum", best, v)
+        if x.dtype.kind == "f" and be.reduce("any", be.unary("isnan", best)):
+            # NaN wins its window (the last NaN, as PyTorch's CPU kernel): its max is NaN
+            for k, (_, _, rows, columns) in enumerate(window.offsets(oh, ow)):
+                nan = be.unary("isnan", xp[:, rows, columns])
+                winner = be.where(nan, be.asarray(k, dtype="int32"), winner)
         ctx.window, ctx.winner = window, winner  # winner: (C, OH, OW, N)
+        if winners is not None:
+            winners.append(winner)
         return nchw(be, best)
 
     @staticmethod

@@ -110,9 +110,10 @@ class SoftmaxCrossEntropy(Function):
         logp = be.binary("sub", shifted, lse)
         ctx.axis = axis
         ctx.save_for_backward(x, q, logp)
-        terms = be.binary("mul", q, logp)
-        # 0 · (−inf) = nan: a class with no target mass contributes nothing
-        terms = be.where(be.binary("eq", q, 0), be.asarray(0, dtype=terms.dtype), terms)
+        # 0 · (−inf) = nan: a class with no target mass contributes nothing (zeroed
+        # before the product, so that numpy has no invalid value to warn about)
+        terms = be.binary("mul", q, be.where(be.binary("eq", q, 0),
+                                             be.asarray(0, dtype=logp.dtype), logp))
         return be.unary("neg", be.reduce("sum", terms, axis, False))
 
     @staticmethod
@@ -132,3 +133,35 @@ class SoftmaxCrossEntropy(Function):
         gx = g * (p * q.sum(axis=axis, keepdims=True) - q) if need_x else None
         gq = -(g * logp) if need_q else None
         return as_gradients(ref, (gx, gq))
+
+
+def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
+    """Class indices (any shape) → int64 one-hot rows of shape (*shape, num_classes):
+    out[..., k] = 1 where tensor[...] == k, else 0. ``num_classes=-1`` takes
+    max(tensor) + 1. No gradient (the result is integer), as in PyTorch.
+
+    Differs from PyTorch: any integer dtype is accepted (PyTorch wants int64)."""
+    if not isinstance(tensor, _tensor.Tensor):
+        raise TypeError(f"one_hot: expected a Tensor of class indices, got "
+                        f"{type(tensor).__name__}")
+    if tensor.dtype.kind not in "iu":
+        raise TypeError(f"one_hot: needs an integer tensor of class indices, got dtype "
+                        f"{tensor.dtype} (use .long())")
+    if not isinstance(num_classes, int) or num_classes < -1:
+        raise ValueError(f"one_hot: num_classes must be a non-negative int or -1, got "
+                         f"{num_classes!r}")
+    be = tensor.backend
+    host = be.to_numpy(tensor.data)
+    if num_classes == -1:
+        if host.size == 0:
+            raise ValueError("one_hot: cannot infer the number of classes from an empty "
+                             "tensor; pass num_classes")
+        num_classes = int(host.max()) + 1
+    if host.size and host.min() < 0:
+        raise ValueError(f"one_hot: class values must be non-negative, got {int(host.min())}")
+    if host.size and host.max() >= num_classes:
+        raise ValueError(f"one_hot: class values must be smaller than num_classes = "
+                         f"{num_classes}, got {int(host.max())}")
+    ids = be.arange(0, num_classes, 1, tensor.dtype)
+    hit = be.binary("eq", be.reshape(tensor.data, tensor.shape + (1,)), ids)
+    return tensor._constant(be.astype(hit, "int64"))

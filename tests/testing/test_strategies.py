@@ -276,7 +276,7 @@ def test_zero_d_values_print_every_digit():
     assert pretty(np.array(0.1, dtype=np.float32)).startswith("array(0.1, dtype=float32")
 
 
-@THOUSANDS
+@settings(THOUSANDS, max_examples=1000)
 @given(data=st.data(), name=st.sampled_from(sorted(DOMAINS)), dtype=st.sampled_from(FLOATS),
        points=st.lists(st.sampled_from([-1.0, -0.1, 0.0, 0.1, 0.5, 1.0, 3.0]), max_size=3),
        gap=st.sampled_from([1e-3, 0.05, 0.5]))

@@ -276,7 +276,7 @@ def test_zero_d_values_print_every_digit():
     assert pretty(np.array(0.1, dtype=np.float32)).startswith("array(0.1, dtype=float32")
 
 
-@THOUSANDS
+@settings(THOUSANDS, max_examples=1000)
 @given(data=st.data(), name=st.sampled_from(sorted(DOMAINS)), dtype=st.sampled_from(FLOATS),
        points=st.lists(st.sampled_from([-1.0, -0.1, 0.0, 0.1, 0.5, 1.0, 3.0]), max_size=3),
        gap=st.sampled_from([1e-3, 0.05, 0.5]))
@@ -288,3 +288,16 @@ def test_avoid_keeps_every_value_away_and_inside_the_domain(data, name, dtype, p
         return
     assert in_domain(np.asarray(float(v)), DOMAINS[name])
     assert all(abs(float(v) - p) > gap for p in points), (v, points, gap)
+
+
+def test_avoid_counts_the_gap_as_floating_point_computes_it():
+    # -0.49999999999999994 is above -1 + 0.5, but -0.49999999999999994 - (-1.0) rounds to
+    # exactly 0.5: it must not be drawn with avoid=[-1.0], avoid_gap=0.5
+    with pytest.raises(NoSuchExample):
+        find(tst.elements("float64", "unit", avoid=[-1.0], avoid_gap=0.5),
+             lambda v: not abs(v - -1.0) > 0.5, settings=SEARCH)
+    v = find(tst.elements("float64", "unit", avoid=[-1.0], avoid_gap=0.5), lambda v: v < 0)
+    assert v < 0 and abs(v + 1.0) > 0.5
+    # a ball whose edge is 0 (p = gap = 0.5): the cut must not crawl through subnormals
+    v = find(tst.elements("float64", "unit", avoid=[0.5], avoid_gap=0.5), lambda v: True)
+    assert -1 < v < 0

@@ -180,15 +180,25 @@ def _pieces(dt: np.dtype, lo: float, hi: float, open_lo: bool, open_hi: bool,
     intervals whose ends are representable in ``dt``; empty pieces are left out."""
     pieces = [(lo, hi, open_lo, open_hi)]
     for p in sorted(points):
+        # the floats nearest the ball with |x − p| > gap *as computed in floating point*
+        # (p ± gap itself, or its neighbour, may round to a difference of exactly gap);
+        # fl(x − p) is monotonic in x, so everything beyond them is far enough too
+        # (steps of one ulp of the largest magnitude involved: a step of one ulp of a
+        # tiny end, near 0, would not change the rounded difference for ages)
+        left, right = p - gap, p + gap
+        while not abs(left - p) > gap:
+            left -= math.ulp(max(abs(p), abs(left), gap))
+        while not abs(right - p) > gap:
+            right += math.ulp(max(abs(p), abs(right), gap))
         nxt = []
         for a, b, ea, eb in pieces:
-            if p + gap < a or p - gap > b:
+            if right <= a or left >= b:  # the ball misses this piece
                 nxt.append((a, b, ea, eb))
                 continue
-            if p - gap > a:  # the part left of the ball; its end p − gap is excluded
-                nxt.append((a, p - gap, ea, True))
-            if p + gap < b:
-                nxt.append((p + gap, b, True, eb))
+            if left >= a:  # the part left of the ball
+                nxt.append((a, left, ea, False))
+            if right <= b:
+                nxt.append((right, b, False, eb))
         pieces = nxt
     out = []
     for a, b, ea, eb in pieces:

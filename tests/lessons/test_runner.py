@@ -204,6 +204,20 @@ def test_run_a_capstone_by_its_id_keeps_its_rows_after_the_worked_examples(lesso
                                                       ("C01", "00_capstone")]
 
 
+def test_without_lang_the_run_follows_the_locale(lesson_dir, tmp_path, monkeypatch):
+    monkeypatch.delenv("LC_ALL", raising=False)
+    monkeypatch.delenv("LC_MESSAGES", raising=False)
+    run = ["--dir", str(lesson_dir), "run", "W07", "--out", str(tmp_path / "o")]
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    code, text = _cli(run)
+    assert code == 0 and "1 课共 1 行" in text and "仅展示" in text
+    code, text = _cli([*run, "--lang", "en"])
+    assert code == 0 and "1 rows from 1 lessons" in text and "仅展示" not in text
+    monkeypatch.setenv("LANG", "en_US.UTF-8")
+    code, text = _cli(run)
+    assert code == 0 and "1 rows from 1 lessons" in text
+
+
 def test_unknown_lesson_is_a_usage_error(lesson_dir, tmp_path):
     code, text = _cli(["--dir", str(lesson_dir), "run", "nope", "--out", str(tmp_path)])
     assert code == 2 and "no lesson called 'nope'" in text

@@ -35,7 +35,18 @@ from typing import Any
 import numpy as np
 
 from . import lessons as record
-from .lessons import ALL_IDS, LANGS, Row, _clip, _fmt, _pad, display_width, word, wrap_width
+from .lessons import (
+    ALL_IDS,
+    LANGS,
+    Row,
+    _clip,
+    _fmt,
+    _pad,
+    display_width,
+    locale_lang,
+    word,
+    wrap_width,
+)
 from .paths import lessons_dir
 
 __all__ = [
@@ -431,6 +442,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(str(e), file=sys.stderr)
         return 2
     out = Path(args.out)
+    args.lang = args.lang or locale_lang()
     t0 = time.perf_counter()
     with language(args.lang):
         results = run_lessons(lessons, out, ids or None, verbose=args.verbose,
@@ -469,6 +481,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     """Copy the lessons (scripts, README, ERRATA; notebooks with ``--notebooks``)."""
     source = _folder(args) or lessons_dir()
     target = Path(args.target)
+    args.lang = args.lang or locale_lang()
     try:
         lessons = discover(source)
         if not lessons:
@@ -531,9 +544,10 @@ def add_subcommands(sub: Any) -> None:
     rp.add_argument("--threads", type=int, default=1, metavar="N",
                     help="BLAS threads while the lessons run (default 1: the lessons' small "
                     "matrix products run fastest single-threaded; 0 leaves BLAS alone)")
-    rp.add_argument("--lang", choices=LANGS, default="en",
-                    help="the edition: en (default) or zh (Chinese verdicts, notes and column "
-                    "names; code, quantities and error messages stay English)")
+    rp.add_argument("--lang", choices=LANGS, default=None,
+                    help="the edition: en or zh (Chinese verdicts, notes and column names; "
+                    "code, quantities and error messages stay English); default: zh when the "
+                    "locale is Chinese (LANG=zh_CN.UTF-8), else en")
     rp.add_argument("--compact", action="store_true",
                     help="one line per row, long cells cut with … (for narrow terminals); "
                     "by default long claims and messages wrap and are shown whole")
@@ -547,8 +561,9 @@ def add_subcommands(sub: Any) -> None:
     ip.add_argument("--notebooks", action="store_true",
                     help="also write each lesson as a .ipynb notebook (needs jupytext)")
     ip.add_argument("--force", action="store_true", help="overwrite files already in DIR")
-    ip.add_argument("--lang", choices=LANGS, default="en",
-                    help="the language of the notebooks' prose (the scripts hold both)")
+    ip.add_argument("--lang", choices=LANGS, default=None,
+                    help="the language of the notebooks' prose (the scripts hold both); "
+                    "default: from the locale, as for run")
     ip.set_defaults(func=cmd_init)
 
 

@@ -379,7 +379,7 @@ def add_subcommand(lsub: Any) -> None:
                           "its figures inline (needs the lessons extra)")
     np_.add_argument("out", metavar="OUT", help="folder for the notebooks (figures as PNG "
                      "in OUT/figures)")
-    np_.add_argument("lessons", nargs="*", metavar="LESSON|W-ID",
+    np_.add_argument("lessons", nargs="*", metavar="LESSON|ID",
                      help="only these lessons (default: all)")
     np_.add_argument("--lang", choices=LANGS, default=None,
                      help="the edition (default: zh when the locale is Chinese, else en)")

@@ -153,3 +153,60 @@ def test_an_exercise_without_a_chinese_readme_gets_none(tmp_path: Path):
                      str(tmp_path / "exercises")]) == 0
     assert sorted(p.name for p in (tmp_path / "work" / "mse").iterdir()) == ["README.md",
                                                                              "mse.py"]
+
+
+def _exercise_in_chinese(tmp_path: Path) -> Path:
+    """The built-in mse exercise with the optional Chinese fields on one check and on one
+    diagnosis (the built-in exercises carry none)."""
+    folder = tmp_path / "exercises" / "mse"
+    folder.mkdir(parents=True)
+    source = (EXERCISES / "mse" / "exercise.py").read_text(encoding="utf-8")
+    for old, new in [
+        ('''    Diagnosis("the sign is flipped: the gradient is 2(ŷ − y)/N, not 2(y − ŷ)/N",
+              lambda p, t: 2.0 * (t - p) / p.size),''',
+         '''    Diagnosis("the sign is flipped: the gradient is 2(ŷ − y)/N, not 2(y − ŷ)/N",
+              lambda p, t: 2.0 * (t - p) / p.size,
+              message_zh="符号反了：梯度是 2(ŷ − y)/N，不是 2(y − ŷ)/N"),'''),
+        # the first of the two mse_grad examples: the seed's W06 data
+        ('''                points=2, diagnoses=_GRAD_MISTAKES),''',
+         '''                points=2, diagnoses=_GRAD_MISTAKES,
+                name_zh="原文 W06 数据上的 mse_grad",
+                hint="d/dŷ of the mean", hint_zh="对均值求关于 ŷ 的导数"),'''),
+    ]:
+        assert old in source
+        source = source.replace(old, new, 1)
+    (folder / "exercise.py").write_text(source, encoding="utf-8")
+    (folder / "README.md").write_bytes((EXERCISES / "mse" / "README.md").read_bytes())
+    return tmp_path / "exercises"
+
+
+def _assert_the_chinese_fields_are_shown(out: str) -> None:
+    lines = out.splitlines()
+    assert any(ln.startswith("3  原文 W06 数据上的 mse_grad") for ln in lines), out
+    assert "[3] 原文 W06 数据上的 mse_grad" in lines
+    assert "      可能的错误：符号反了：梯度是 2(ŷ − y)/N，不是 2(y − ŷ)/N" in lines
+    assert "      提示：对均值求关于 ŷ 的导数" in lines
+    # the check without Chinese fields keeps its English name and mistake
+    assert "[4] mse_grad on a 2-D batch" in lines
+
+
+def test_optional_chinese_names_hints_and_mistakes(tmp_path: Path, capsys):
+    exercises = _exercise_in_chinese(tmp_path)
+    folder = _work(tmp_path)
+    args = ["check", "mse", str(folder), "--exercises-dir", str(exercises)]
+    assert cli.main([*args, "--lang", "zh"]) == 1
+    _assert_the_chinese_fields_are_shown(capsys.readouterr().out)
+    assert cli.main([*args, "--lang", "en"]) == 1
+    out = capsys.readouterr().out
+    assert not CJK.search(out)
+    assert "[3] mse_grad on the seed's W06 data" in out and "  Hint: d/dŷ of the mean" in out
+    # the student kit carries them too
+    assert cli.main(["exercises", "export-student", str(tmp_path / "kit"), "--exercises-dir",
+                     str(exercises), "--exercise", "mse"]) == 0
+    capsys.readouterr()
+    kit_work = tmp_path / "kit" / "mse"
+    kit_text = (kit_work / "public_checks.json").read_text(encoding="utf-8")
+    assert "对均值求关于 ŷ 的导数" in kit_text and "符号反了" in kit_text
+    (kit_work / "mse.py").write_text(FLIPPED, encoding="utf-8")
+    assert cli.main(["check", "mse", str(kit_work), "--lang", "zh"]) == 1
+    _assert_the_chinese_fields_are_shown(capsys.readouterr().out)

@@ -21,7 +21,7 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
-from .grader import GradeResult
+from .grader import CheckResult, GradeResult
 
 
 def _points(x: float) -> str:
@@ -151,6 +151,7 @@ LABELS_ZH: tuple[tuple[str, str], ...] = (
     ("inputs: ", "输入："),
     ("Falsifying example (the smallest input found that fails):",
      "反例（找到的会出错的最小输入）："),
+    ("Falsifying example:", "反例："),
     ("Not run. ", "未运行："),
     ("not implemented yet ", "还没有实现 "),
     ("raised ", "抛出了 "),
@@ -176,6 +177,22 @@ def localize_output(text: str, lang: str = "en") -> str:
     return "\n".join(out)
 
 
+def _name(r: CheckResult, lang: str) -> str:
+    return r.name_zh if lang == "zh" and r.name_zh else r.name
+
+
+def _zh_texts(r: CheckResult, text: str, lang: str) -> str:
+    """The exercise's own Chinese hint and mistake in place of the English ones, where
+    the exercise gives them (the labels are translated by :func:`localize_output`)."""
+    if lang != "zh" or not text:
+        return text
+    if r.hint_zh and r.hint:
+        text = text.replace(f"Hint: {r.hint}", f"Hint: {r.hint_zh}")
+    if r.mistake_zh and r.mistake:
+        text = text.replace(f"Likely mistake: {r.mistake}", f"Likely mistake: {r.mistake_zh}")
+    return text
+
+
 def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
@@ -194,7 +211,7 @@ def format_table(result: GradeResult, *, student: bool = False, show_output: boo
         rows.append(
             (
                 str(r.number),
-                r.name,
+                _name(r, lang),
                 w["hidden"] if r.hidden else w["public"],
                 f"{_points(r.score)}/{_points(r.max_score)}",
                 w["passed"] if r.passed else w["failed"],
@@ -210,8 +227,8 @@ def format_table(result: GradeResult, *, student: bool = False, show_output: boo
     if failures:
         lines += ["", w["wrong"]]
         for r in failures:
-            lines.append(f"[{r.number}] {r.name}")
-            text = localize_output(r.output or "Failed.", lang)
+            lines.append(f"[{r.number}] {_name(r, lang)}")
+            text = localize_output(_zh_texts(r, r.output, lang) or "Failed.", lang)
             lines.extend("    " + line for line in text.splitlines())
     if show_output and result.submission_output:
         lines += ["", w["printed"]]

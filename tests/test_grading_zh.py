@@ -210,3 +210,19 @@ def test_optional_chinese_names_hints_and_mistakes(tmp_path: Path, capsys):
     (kit_work / "mse.py").write_text(FLIPPED, encoding="utf-8")
     assert cli.main(["check", "mse", str(kit_work), "--lang", "zh"]) == 1
     _assert_the_chinese_fields_are_shown(capsys.readouterr().out)
+
+
+def test_grade_prints_its_table_in_chinese_and_keeps_results_json_english(tmp_path: Path,
+                                                                           capsys):
+    import json
+
+    folder = _work(tmp_path)
+    results = tmp_path / "results.json"
+    assert cli.main(["grade", "mse", *DIR, "--submission", str(folder), "--json",
+                     str(results), "--lang", "zh"]) == 1
+    out = capsys.readouterr().out
+    assert "隐藏" in out and "可能的错误：" in out
+    assert re.search(r"^总分：\d+/\d+ 分（未得满分）$", out.strip().splitlines()[-1])
+    data = json.loads(results.read_text(encoding="utf-8"))
+    text = data["output"] + "".join(t["output"] + t["name"] for t in data["tests"])
+    assert "Likely mistake: the sign is flipped" in text and not CJK.search(text)

@@ -37,7 +37,8 @@ def test_exercises_init_writes_starters_and_never_overwrites(tmp_path: Path, cap
     starter.write_text("# my work\n")
     assert cli.main(["exercises", "init", str(target), *DIR]) == 0  # adds the others
     assert starter.read_text() == "# my work\n"
-    assert "Kept 4 existing file(s)" in capsys.readouterr().err  # 2 starters, 2 READMEs
+    # 2 starters, 2 READMEs and their 2 Chinese editions
+    assert "Kept 6 existing file(s)" in capsys.readouterr().err
     assert (target / "linear_layer" / "linear_layer.py").is_file()
     assert cli.main(["exercises", "init", str(target), *DIR, "--exercise", "adam_step",
                      "--force"]) == 0

@@ -42,8 +42,9 @@ def test_the_kit_holds_no_reference_code_and_no_hidden_check(kit: Path) -> None:
     for name in NAMES:
         exercise = load_exercise(EXERCISES / name)
         folder = kit / name
+        readmes = ["README.md"] + (["README.zh.md"] if exercise.readme_zh else [])
         assert sorted(p.name for p in folder.iterdir()) == sorted(
-            ["README.md", "public_checks.json", exercise.filename])
+            [*readmes, "public_checks.json", exercise.filename])
         text = "\n".join(p.read_text(encoding="utf-8") for p in folder.iterdir())
         lines = exercise.source.splitlines()
         answers = [line.strip() for b in find_blocks(exercise.source) if b.kind == "SOLUTION"

@@ -6,6 +6,8 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,6 +15,7 @@ from typing import Any
 import pytest
 
 from tinygrad_edu.course import lesson_runner
+from tinygrad_edu.course.lessons import locale_lang
 
 
 @dataclass
@@ -39,6 +42,25 @@ class Report:
 
     def value(self, wid: str, *parts: str) -> Any:
         return self.find(wid, *parts)["computed"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def english_locale() -> Iterator[None]:
+    """Without ``--lang`` the commands follow the locale (``LANG=zh_CN.UTF-8``: Chinese);
+    these tests expect the English edition unless they ask for another, whatever the
+    locale of the machine that runs them."""
+    names = ("LC_ALL", "LC_MESSAGES", "LANG")
+    saved = {n: os.environ.get(n) for n in names}
+    if locale_lang() == "zh":
+        for n in names:
+            os.environ.pop(n, None)
+        os.environ["LANG"] = "C.UTF-8"
+    yield
+    for n, v in saved.items():
+        if v is None:
+            os.environ.pop(n, None)
+        else:
+            os.environ[n] = v
 
 
 @pytest.fixture(scope="session")

@@ -131,6 +131,35 @@ def test_select_by_file_name_short_name_number_and_worked_example(lesson_dir):
         lesson_runner.select(lessons, ["W27"])
 
 
+CAPSTONE = '''
+IDS = ["C01"]
+TITLE = "A capstone"
+from tinygrad_edu.course.lessons import show
+show("C01", "capstone value", 2.0)
+'''
+
+
+def test_select_a_capstone_by_its_id(lesson_dir):
+    (lesson_dir / "03_capstone.py").write_text(CAPSTONE, encoding="utf-8")
+    lessons = lesson_runner.discover(lesson_dir)
+    for key in ("C01", "c01", "c1"):
+        picked, ids = lesson_runner.select(lessons, [key])
+        assert [les.name for les in picked] == ["03_capstone"] and ids == {"C01"}
+    picked, ids = lesson_runner.select(lessons, ["C01", "W06"])
+    assert [les.name for les in picked] == ["01_good", "03_capstone"]
+    assert ids == {"C01", "W06"}
+    with pytest.raises(LessonError, match="no lesson covers C02"):
+        lesson_runner.select(lessons, ["C02"])
+
+
+def test_the_capstone_rows_come_after_the_worked_examples():
+    rows = [record.Row(id=i, lesson="x", quantity=f"q{n}", seed_claim=None, computed=n,
+                       agrees=None)
+            for n, i in enumerate(["C01", "W13", "C01", "W02", "W28"])]
+    assert [(r.id, r.quantity) for r in lesson_runner.sort_rows(rows)] == [
+        ("W02", "q3"), ("W13", "q1"), ("W28", "q4"), ("C01", "q0"), ("C01", "q2")]
+
+
 def _cli(argv: list[str]) -> tuple[int, str]:
     buf = io.StringIO()
     err = io.StringIO()
@@ -161,6 +190,32 @@ def test_run_one_worked_example_keeps_only_its_rows(lesson_dir, tmp_path):
                        "--json", str(js)])
     assert code == 0, text
     assert [r["id"] for r in json.loads(js.read_text(encoding="utf-8"))] == ["W07"]
+
+
+def test_run_a_capstone_by_its_id_keeps_its_rows_after_the_worked_examples(lesson_dir,
+                                                                           tmp_path):
+    (lesson_dir / "00_capstone.py").write_text(CAPSTONE, encoding="utf-8")
+    js = tmp_path / "r.json"
+    code, text = _cli(["--dir", str(lesson_dir), "run", "C01", "W07", "--out",
+                       str(tmp_path / "o"), "--json", str(js)])
+    assert code == 0, text
+    rows = json.loads(js.read_text(encoding="utf-8"))
+    assert [(r["id"], r["lesson"]) for r in rows] == [("W07", "01_good"),
+                                                      ("C01", "00_capstone")]
+
+
+def test_without_lang_the_run_follows_the_locale(lesson_dir, tmp_path, monkeypatch):
+    monkeypatch.delenv("LC_ALL", raising=False)
+    monkeypatch.delenv("LC_MESSAGES", raising=False)
+    run = ["--dir", str(lesson_dir), "run", "W07", "--out", str(tmp_path / "o")]
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    code, text = _cli(run)
+    assert code == 0 and "1 课共 1 行" in text and "仅展示" in text
+    code, text = _cli([*run, "--lang", "en"])
+    assert code == 0 and "1 rows from 1 lessons" in text and "仅展示" not in text
+    monkeypatch.setenv("LANG", "en_US.UTF-8")
+    code, text = _cli(run)
+    assert code == 0 and "1 rows from 1 lessons" in text
 
 
 def test_unknown_lesson_is_a_usage_error(lesson_dir, tmp_path):

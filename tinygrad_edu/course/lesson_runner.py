@@ -35,7 +35,18 @@ from typing import Any
 import numpy as np
 
 from . import lessons as record
-from .lessons import ALL_IDS, LANGS, Row, _clip, _fmt, _pad, display_width, word, wrap_width
+from .lessons import (
+    ALL_IDS,
+    LANGS,
+    Row,
+    _clip,
+    _fmt,
+    _pad,
+    display_width,
+    locale_lang,
+    word,
+    wrap_width,
+)
 from .paths import lessons_dir
 
 __all__ = [
@@ -129,22 +140,26 @@ def discover(folder: Path | None = None) -> list[Lesson]:
     return [read_lesson(p) for p in files]
 
 
+# a row ID on the command line: W06 or w6 (a worked example), C01 or c1 (a capstone)
+_ID_KEY = re.compile(r"[wWcC]\d{1,2}")
+
+
 def _is_path(key: str) -> bool:
     return key.endswith((".py", ".ipynb")) or os.sep in key or Path(key).is_dir()
 
 
 def select(lessons: Sequence[Lesson], wanted: Sequence[str]) -> tuple[list[Lesson], set[str]]:
     """The lessons named by ``wanted`` (file stems, stems without the number prefix, the
-    number, W-IDs, or paths of lesson files or folders) and the W-IDs asked for (empty:
-    all rows of those lessons)."""
+    number, W-IDs or C-IDs, or paths of lesson files or folders) and the IDs asked for
+    (empty: all rows of those lessons)."""
     if not wanted:
         return list(lessons), set()
     picked: list[Lesson] = []
     ids: set[str] = set()
     for w in wanted:
         key = w.strip()
-        if re.fullmatch(r"[wW]\d{1,2}", key):
-            wid = f"W{int(key[1:]):02d}"
+        if _ID_KEY.fullmatch(key):
+            wid = f"{key[0].upper()}{int(key[1:]):02d}"
             hits = [les for les in lessons if wid in les.ids]
             if not hits:
                 raise LessonError(f"lessons: no lesson covers {wid}")
@@ -342,8 +357,9 @@ def counts(table: Sequence[Row]) -> dict[str, int]:
 
 
 def sort_rows(table: Sequence[Row]) -> list[Row]:
-    """Rows in W-ID order; within one ID, in the order the lessons recorded them."""
-    return sorted(table, key=lambda r: r.id)
+    """Rows in ID order, the course text's worked examples (W01…W28) first, then the
+    capstones (C01, …); within one ID, in the order the lessons recorded them."""
+    return sorted(table, key=lambda r: (not r.id.startswith("W"), r.id))
 
 
 def format_table(table: Sequence[Row], notes: bool = True, width: int | None = None,
@@ -411,7 +427,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     missing = [i for i in ALL_IDS if i not in covered]
     if missing:
         print(f"not covered: {', '.join(missing)}")
-    print("run them with: tinygrad-edu lessons run [LESSON|W-ID|PATH ...] [--out DIR] "
+    print("run them with: tinygrad-edu lessons run [LESSON|ID|PATH ...] [--out DIR] "
           "[--json FILE]; copy them to edit with: tinygrad-edu lessons init DIR")
     return 0
 
@@ -419,13 +435,14 @@ def cmd_list(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     try:
         only_paths = bool(args.lessons) and all(
-            _is_path(w) and not re.fullmatch(r"[wW]\d{1,2}", w) for w in args.lessons)
+            _is_path(w) and not _ID_KEY.fullmatch(w) for w in args.lessons)
         known = [] if only_paths else discover(_folder(args))
         lessons, ids = select(known, args.lessons)
     except LessonError as e:
         print(str(e), file=sys.stderr)
         return 2
     out = Path(args.out)
+    args.lang = args.lang or locale_lang()
     t0 = time.perf_counter()
     with language(args.lang):
         results = run_lessons(lessons, out, ids or None, verbose=args.verbose,
@@ -464,6 +481,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     """Copy the lessons (scripts, README, ERRATA; notebooks with ``--notebooks``)."""
     source = _folder(args) or lessons_dir()
     target = Path(args.target)
+    args.lang = args.lang or locale_lang()
     try:
         lessons = discover(source)
         if not lessons:
@@ -514,8 +532,9 @@ def add_subcommands(sub: Any) -> None:
     lp = lsub.add_parser("list", help="list the lessons and their worked-example IDs")
     lp.set_defaults(func=cmd_list)
     rp = lsub.add_parser("run", help="run lessons and print the reproduction table")
-    rp.add_argument("lessons", nargs="*", metavar="LESSON|W-ID|PATH",
+    rp.add_argument("lessons", nargs="*", metavar="LESSON|ID|PATH",
                     help="lessons (e.g. 01_losses, losses, 1), worked examples (e.g. W06), "
+                    "capstones (e.g. C01), "
                     "or paths of lesson files or folders (your edited copy, .py or .ipynb); "
                     "default: all")
     rp.add_argument("--out", default="out/lessons", help="folder for figures and logs "
@@ -525,9 +544,10 @@ def add_subcommands(sub: Any) -> None:
     rp.add_argument("--threads", type=int, default=1, metavar="N",
                     help="BLAS threads while the lessons run (default 1: the lessons' small "
                     "matrix products run fastest single-threaded; 0 leaves BLAS alone)")
-    rp.add_argument("--lang", choices=LANGS, default="en",
-                    help="the edition: en (default) or zh (Chinese verdicts, notes and column "
-                    "names; code, quantities and error messages stay English)")
+    rp.add_argument("--lang", choices=LANGS, default=None,
+                    help="the edition: en or zh (Chinese verdicts, notes and column names; "
+                    "code, quantities and error messages stay English); default: zh when the "
+                    "locale is Chinese (LANG=zh_CN.UTF-8), else en")
     rp.add_argument("--compact", action="store_true",
                     help="one line per row, long cells cut with … (for narrow terminals); "
                     "by default long claims and messages wrap and are shown whole")
@@ -541,8 +561,9 @@ def add_subcommands(sub: Any) -> None:
     ip.add_argument("--notebooks", action="store_true",
                     help="also write each lesson as a .ipynb notebook (needs jupytext)")
     ip.add_argument("--force", action="store_true", help="overwrite files already in DIR")
-    ip.add_argument("--lang", choices=LANGS, default="en",
-                    help="the language of the notebooks' prose (the scripts hold both)")
+    ip.add_argument("--lang", choices=LANGS, default=None,
+                    help="the language of the notebooks' prose (the scripts hold both); "
+                    "default: from the locale, as for run")
     ip.set_defaults(func=cmd_init)
 
 

@@ -66,6 +66,18 @@ def lang() -> str:
     return value if value in LANGS else "en"
 
 
+def locale_lang(environ: Any = None) -> str:
+    """The language a command uses when ``--lang`` is not given: ``zh`` when the locale
+    is Chinese (the first of ``$LC_ALL``, ``$LC_MESSAGES``, ``$LANG`` that is set, e.g.
+    ``zh_CN.UTF-8``), else ``en``."""
+    env = os.environ if environ is None else environ
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = str(env.get(name, "")).strip()
+        if value:
+            return "zh" if value.lower().startswith("zh") else "en"
+    return "en"
+
+
 def word(key: str, language: str | None = None) -> str:
     """A word of the reproduction table (column name or verdict) in ``language``."""
     return WORDS[language or lang()][key]

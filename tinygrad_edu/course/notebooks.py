@@ -352,8 +352,10 @@ def _lessons(args: argparse.Namespace) -> list[Any]:
 
 def cmd_notebooks(args: argparse.Namespace) -> int:
     from .lesson_runner import LessonError
+    from .lessons import locale_lang
 
     out = Path(args.out)
+    args.lang = args.lang or locale_lang()
     try:
         lessons = _lessons(args)
         t0 = time.perf_counter()
@@ -377,7 +379,8 @@ def add_subcommand(lsub: Any) -> None:
                           "its figures inline (needs the lessons extra)")
     np_.add_argument("out", metavar="OUT", help="folder for the notebooks (figures as PNG "
                      "in OUT/figures)")
-    np_.add_argument("lessons", nargs="*", metavar="LESSON|W-ID",
+    np_.add_argument("lessons", nargs="*", metavar="LESSON|ID",
                      help="only these lessons (default: all)")
-    np_.add_argument("--lang", choices=LANGS, default="en", help="the edition (default en)")
+    np_.add_argument("--lang", choices=LANGS, default=None,
+                     help="the edition (default: zh when the locale is Chinese, else en)")
     np_.set_defaults(func=cmd_notebooks)

@@ -457,7 +457,7 @@ def add_subcommand(lsub: Any) -> None:
     sp = lsub.add_parser("site", help="build the course as a static HTML site (executed "
                          "lessons, figures, reproduction tables, errata; no network needed)")
     sp.add_argument("out", metavar="OUT", help="folder for the site (open OUT/index.html)")
-    sp.add_argument("lessons", nargs="*", metavar="LESSON|W-ID",
+    sp.add_argument("lessons", nargs="*", metavar="LESSON|ID",
                     help="only these lessons (default: all)")
     sp.add_argument("--lang", choices=(*LANGS, "both"), default="both",
                     help="the edition(s) to build (default both, with a language switch on "

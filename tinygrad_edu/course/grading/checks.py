@@ -80,10 +80,12 @@ class Args:
 
 @dataclass(frozen=True)
 class Diagnosis:
-    """A known mistake: if the submission returns what ``oracle`` returns, say ``message``."""
+    """A known mistake: if the submission returns what ``oracle`` returns, say ``message``
+    (``message_zh``: optionally, the same in Chinese, for ``check --lang zh``)."""
 
     message: str
     oracle: Callable[..., Any]
+    message_zh: str = ""
 
 
 REFERENCE: Any = type("_Reference", (), {"__repr__": lambda self: "REFERENCE"})()
@@ -98,6 +100,9 @@ class Check:
     points: float = 1.0
     hidden: bool = False
     hint: str = ""
+    # optional Chinese editions of the name and the hint, shown by `check --lang zh`
+    name_zh: str = ""
+    hint_zh: str = ""
 
     def run(self, ctx: Context) -> Verdict:  # pragma: no cover - abstract
         raise NotImplementedError

@@ -41,7 +41,9 @@ def add_subcommands(sub: Any) -> None:
     ls = ex_sub.add_parser("list", help="list the exercises with their points")
     ls.add_argument("--exercises-dir", help=dir_help)
     ls.set_defaults(func=cmd_list)
-    init = ex_sub.add_parser("init", help="write each exercise's starter and README into DIR")
+    init = ex_sub.add_parser(
+        "init", help="write each exercise's starter and README (and README.zh.md, the Chinese "
+        "edition, where there is one) into DIR")
     init.add_argument("dir", type=Path)
     init.add_argument("--exercise", action="append", help="only this exercise (repeatable)")
     init.add_argument(
@@ -70,6 +72,10 @@ def add_subcommands(sub: Any) -> None:
         "path", nargs="?", default=".", help="your file, or a folder holding it (default: .)"
     )
     check.add_argument("--timeout", type=float, help="seconds per check (default 10)")
+    check.add_argument("--lang", choices=("en", "zh"), default=None,
+                       help="the language of the report: en or zh (Chinese); default: zh when "
+                       "the locale is Chinese (LANG=zh_CN.UTF-8), else en. The checks' names, "
+                       "hints and error messages stay as written")
     check.add_argument("--exercises-dir", help=dir_help)
     check.set_defaults(func=cmd_check)
 
@@ -84,6 +90,9 @@ def add_subcommands(sub: Any) -> None:
     grade.add_argument("--timeout", type=float, help="seconds per check and for the import")
     grade.add_argument("--memory", type=int, help="memory limit of the submission in MB")
     grade.add_argument("--quiet", action="store_true", help="no table on stdout")
+    grade.add_argument("--lang", choices=("en", "zh"), default=None,
+                       help="the language of the table on stdout (default: from the locale, "
+                       "as for check); results.json stays in English")
     grade.add_argument("--exercises-dir", help=dir_help)
     grade.set_defaults(func=cmd_grade)
 
@@ -113,6 +122,13 @@ def add_subcommands(sub: Any) -> None:
     bundle.add_argument("--timeout", type=float, help="seconds per check in the autograder")
     bundle.add_argument("--exercises-dir", help=dir_help)
     bundle.set_defaults(func=cmd_bundle)
+
+
+def _lang(args: argparse.Namespace) -> str:
+    """``--lang``, or the locale's language when it is not given."""
+    from ..lessons import locale_lang
+
+    return getattr(args, "lang", None) or locale_lang()
 
 
 def _limits(args: argparse.Namespace, exercise: Exercise) -> Limits:
@@ -169,6 +185,8 @@ def cmd_init(args: argparse.Namespace) -> int:
         folder = args.dir / e.name
         files[folder / e.filename] = e.starter()
         files[folder / "README.md"] = e.readme
+        if e.readme_zh:  # the Chinese edition of the README
+            files[folder / "README.zh.md"] = e.readme_zh
         if args.with_solutions:
             files[folder / f"{e.module}_solution.py"] = e.solution()
     # Students run init again when a course adds exercises: never clobber their work.
@@ -210,6 +228,8 @@ def cmd_export_student(args: argparse.Namespace) -> int:
             folder = args.dir / e.name
             files[folder / e.filename] = e.starter()
             files[folder / "README.md"] = e.readme
+            if e.readme_zh:  # the Chinese edition of the README
+                files[folder / "README.zh.md"] = e.readme_zh
             files[folder / KIT_FILE] = json.dumps(export_kit(e), separators=(",", ":"),
                                                    ensure_ascii=False) + "\n"
     except ExerciseError as exc:
@@ -244,7 +264,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     result = grade(exercise, args.path, include_hidden=False, limits=_limits(args, exercise))
-    print(format_table(result, student=True))
+    print(format_table(result, student=True, lang=_lang(args)))
     return 0 if result.full_marks else 1
 
 
@@ -282,7 +302,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
     for note in result.notes:
         print(f"note: {note}", file=sys.stderr)
     if not args.quiet:
-        print(format_table(result))
+        print(format_table(result, lang=_lang(args)))
     return 0 if result.full_marks else 1
 
 

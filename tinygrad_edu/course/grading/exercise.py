@@ -78,6 +78,7 @@ class Exercise:
     source: str = ""
     path: Path | None = None
     readme: str = ""
+    readme_zh: str = ""  # README.zh.md beside README.md, when the exercise has one
     reference: ModuleType | None = None
 
     def __post_init__(self) -> None:
@@ -163,6 +164,9 @@ def load_exercise(path: str | Path) -> Exercise:
         exercise.readme = readme.read_text(encoding="utf-8")
     else:
         exercise.readme = f"# {exercise.title}\n\n{(module.__doc__ or '').strip()}\n"
+    readme_zh = file.parent / "README.zh.md" if file.name == "exercise.py" else None
+    if readme_zh is not None and readme_zh.is_file():
+        exercise.readme_zh = readme_zh.read_text(encoding="utf-8")
     validate(exercise)
     _CACHE[file] = exercise
     return exercise

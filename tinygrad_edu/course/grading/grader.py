@@ -40,6 +40,12 @@ class CheckResult:
     # / "static" when nothing ran. For the class report; never shown to students.
     failure: str = ""
     mistake: str = ""  # the diagnosed likely mistake, if one matched
+    # For the Chinese report (`check --lang zh`): the check's hint as it appears in
+    # ``output``, and the optional Chinese name, hint and mistake of the exercise.
+    hint: str = ""
+    name_zh: str = ""
+    hint_zh: str = ""
+    mistake_zh: str = ""
 
 
 @dataclass
@@ -64,6 +70,16 @@ class GradeResult:
     @property
     def full_marks(self) -> bool:
         return all(r.passed for r in self.results)
+
+
+def _mistake_zh(check: Check, mistake: str) -> str:
+    """The Chinese message of the diagnosis that matched, when the exercise gives one."""
+    if not mistake:
+        return ""
+    diagnoses = list(getattr(check, "diagnoses", ()))
+    for example in getattr(check, "examples", ()):  # a student kit's cases
+        diagnoses.extend(getattr(example, "diagnoses", ()))
+    return next((d.message_zh for d in diagnoses if d.message == mistake and d.message_zh), "")
 
 
 def find_submission(path: str | Path, exercise: Exercise) -> Path:
@@ -272,6 +288,10 @@ def grade(
                     output=scrub(verdict.message),
                     failure=failure,
                     mistake=verdict.mistake,
+                    hint=check.hint,
+                    name_zh=check.name_zh,
+                    hint_zh=check.hint_zh,
+                    mistake_zh=_mistake_zh(check, verdict.mistake),
                 )
             )
     finally:

@@ -110,7 +110,10 @@ def _case(check: Example | Property, exercise: Exercise, spec: dict) -> dict[str
     for d in check.diagnoses:
         try:
             with np.errstate(all="ignore"):
-                mistakes.append({"message": d.message, "value": d.oracle(*args, **kwargs)})
+                mistake = {"message": d.message, "value": d.oracle(*args, **kwargs)}
+                if d.message_zh:
+                    mistake["message_zh"] = d.message_zh
+                mistakes.append(mistake)
         except Exception:  # noqa: BLE001 - a diagnosis that does not apply says nothing
             continue
     return {"args": args, "kwargs": kwargs, "expected": expected, "mistakes": mistakes}
@@ -124,6 +127,9 @@ def _reference_marker() -> Any:
 
 def export_check(check: Check, exercise: Exercise) -> dict[str, Any]:
     common = {"name": check.name, "points": check.points, "hint": check.hint}
+    for key in ("name_zh", "hint_zh"):  # optional: only when the exercise gives them
+        if getattr(check, key):
+            common[key] = getattr(check, key)
     if isinstance(check, (Example, Property)):
         if isinstance(check, Example):
             specs = [check._spec(tuple(check.args), dict(check.kwargs))]
@@ -246,7 +252,9 @@ def _stub_module(name: str, functions: dict[str, dict[str, Any]]) -> ModuleType:
 
 
 def _import_check(data: dict[str, Any]) -> Check:
-    common: dict[str, Any] = {"points": float(data["points"]), "hint": str(data.get("hint", ""))}
+    common: dict[str, Any] = {"points": float(data["points"]), "hint": str(data.get("hint", "")),
+                              "name_zh": str(data.get("name_zh", "")),
+                              "hint_zh": str(data.get("hint_zh", ""))}
     if data["kind"] == "cases":
         examples = [
             Example(data["name"], function=data["function"], args=tuple(case["args"]),
@@ -254,7 +262,8 @@ def _import_check(data: dict[str, Any]) -> Check:
                     driver=data["driver"], options=dict(data["options"]),
                     rtol=data["rtol"], atol=data["atol"], outputs=data["outputs"],
                     select=data["select"], hint=common["hint"],
-                    diagnoses=[Diagnosis(m["message"], _constant(m["value"]))
+                    diagnoses=[Diagnosis(m["message"], _constant(m["value"]),
+                                         str(m.get("message_zh", "")))
                                for m in case["mistakes"]])
             for case in data["cases"]
         ]

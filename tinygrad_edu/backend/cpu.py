@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import importlib
 import math
 from typing import Any
@@ -50,15 +51,20 @@ def _erf(a: Array) -> Array:
     """erf elementwise: SciPy's ufunc when SciPy is installed (an optional extra), else the
     standard library's ``math.erf`` element by element (as exact, ~100× slower)."""
     dtype = a.dtype if a.dtype.kind == "f" else np.float64
-    if _scipy_erf is not None:
-        return np.asarray(_scipy_erf(a), dtype=dtype)
+    fast = _scipy_erf()
+    if fast is not None:
+        return np.asarray(fast(a), dtype=dtype)
     return np.asarray(_erf_py(a), dtype=dtype)
 
 
-try:  # imported by name: SciPy is optional, and mypy need not know it
-    _scipy_erf: Any = importlib.import_module("scipy.special").erf
-except ImportError:  # numpy is the only required dependency
-    _scipy_erf = None
+@functools.cache
+def _scipy_erf() -> Any:
+    """SciPy's erf, imported on first use: importing SciPy costs about 0.3 s, which every
+    ``import tinygrad_edu`` would pay otherwise. None when SciPy is not installed."""
+    try:  # imported by name: SciPy is optional, and mypy need not know it
+        return importlib.import_module("scipy.special").erf
+    except ImportError:  # numpy is the only required dependency
+        return None
 
 
 def _quiet(fn: Any) -> Any:

@@ -118,7 +118,7 @@ class Context:
         try:
             return self._attrs[name]
         except (KeyError, AttributeError):
-            if self.freed:
+            if getattr(self, "freed", False):
                 raise _freed_error(self.fn) from None
             raise AttributeError(f"{self.fn.__name__} context has no attribute {name!r}"
                                  ) from None

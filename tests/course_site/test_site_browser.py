@@ -74,7 +74,7 @@ def visits(built_site, browser):
 
 def test_the_site_has_every_page(built_site):
     lessons = sorted(p.stem for p in (built_site.out / "en").glob("[0-9]*.html"))
-    assert len(lessons) == 11
+    assert len(lessons) == len({r["lesson"] for r in built_site.report}) >= 12
     for lang in LANGS:
         for name in [*lessons, "index", "errata"]:
             assert (built_site.out / lang / f"{name}.html").is_file()
@@ -134,6 +134,9 @@ def test_pages_fit_a_phone_width(visits):
     assert not wide, f"pages wider than {PHONE} px on a phone: {wide}"
 
 
+MEASURED = re.compile(r"\btime\b|seconds|per second", re.I)
+
+
 def test_each_lesson_table_has_the_rows_of_the_json_report(built_site, visits):
     for lang in LANGS:
         for page, v in visits.items():
@@ -149,7 +152,8 @@ def test_each_lesson_table_has_the_rows_of_the_json_report(built_site, visits):
                 row = Row(**r)
                 assert cells[0] == r["id"] and cells[1] == r["quantity"], page
                 assert cells[2] == _fmt(r["seed_claim"]), (page, r["quantity"])
-                assert cells[3] == _fmt(r["computed"]), (page, r["quantity"])
+                if not MEASURED.search(r["quantity"]):  # a timing differs from run to run
+                    assert cells[3] == _fmt(r["computed"]), (page, r["quantity"])
                 assert cells[4] == word(row.verdict, lang), (page, r["quantity"])
                 assert cells[5] == (row.note_in(lang) or row.note), (page, r["quantity"])
 

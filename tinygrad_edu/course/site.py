@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from . import notebooks
+from .lesson_runner import sort_rows
 from .lessons import LANGS, Row, _fmt, word
 from .paths import lessons_dir
 
@@ -194,6 +195,13 @@ def _value_html(v: Any) -> str:
     return html.escape(_fmt(v))
 
 
+def _id_link(row_id: str) -> str:
+    """A worked example's ID links to its errata entry; a capstone's (C01) has none."""
+    if row_id.startswith("W"):
+        return f'<a href="errata.html#{row_id.lower()}">{row_id}</a>'
+    return html.escape(row_id)
+
+
 def repro_table(rows: Sequence[Row], lang: str, lesson: str) -> str:
     """The lesson's rows as an HTML table (``data-*`` attributes let a test count them)."""
     heads = ("id", "quantity", "seed_claim", "computed", "verdict", "note")
@@ -207,7 +215,7 @@ def repro_table(rows: Sequence[Row], lang: str, lesson: str) -> str:
         label = {h: html.escape(word(h, lang)) for h in heads}
         out.append(
             f'<tr class="{cls}" data-id="{r.id}">'
-            f'<td data-label="{label["id"]}"><a href="errata.html#{r.id.lower()}">{r.id}</a></td>'
+            f'<td data-label="{label["id"]}">{_id_link(r.id)}</td>'
             f'<td data-label="{label["quantity"]}">{html.escape(r.quantity)}</td>'
             f'<td class="value" data-label="{label["seed_claim"]}">'
             f'{_value_html(r.seed_claim)}</td>'
@@ -309,7 +317,7 @@ def lesson_body(built: notebooks.Built, lang: str, figures: Path, md: Any) -> st
     if built.error:
         parts.append(f'<p class="failed">{t["failed"]}: {html.escape(built.error)}</p>')
     parts.append(f'<h2 id="table">{t["table"]}</h2><p>{t["table_intro"]}</p>')
-    parts.append(repro_table(sorted(built.rows, key=lambda r: r.id), lang, built.name))
+    parts.append(repro_table(sort_rows(built.rows), lang, built.name))
     parts.append(f'<p><a href="notebooks/{built.name}.ipynb">{t["notebook"]}</a></p>')
     return "\n".join(parts)
 
@@ -373,7 +381,7 @@ def build_edition(lessons: Sequence[Any], out: Path, lang: str, langs: Sequence[
              f"<th>{t['corrections']}</th><th>{t['rows']}</th></tr></thead><tbody>"]
     for b, title in zip(built, titles, strict=True):
         c = _counts(b.rows)
-        ids = ", ".join(f'<a href="errata.html#{i.lower()}">{i}</a>' for i in b.ids)
+        ids = ", ".join(_id_link(i) for i in b.ids)
         items.append(f'<tr data-lesson="{b.name}"><td><a href="{b.name}.html">'
                      f"{html.escape(title)}</a></td><td>{ids}</td><td>{c['agreements']}</td>"
                      f"<td>{c['corrections']}</td><td>{c['rows']}</td></tr>")
@@ -389,7 +397,7 @@ def build_edition(lessons: Sequence[Any], out: Path, lang: str, langs: Sequence[
     (root / "errata.html").write_text(
         _page(lang, t["errata"], body, "errata.html" if switch else None, _nav(lang)),
         encoding="utf-8")
-    report = [asdict(r) for r in sorted(all_rows, key=lambda r: r.id)]  # as `lessons run`
+    report = [asdict(r) for r in sort_rows(all_rows)]  # in the order `lessons run` uses
     (root / "report.json").write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n",
                                       encoding="utf-8")
     return built

@@ -284,6 +284,11 @@ def cross_entropy(input: Tensor, target: Any, weight: Tensor | None = None, *,
     else:
         raise TypeError(f"{who}: target must hold integer class indices or float class "
                         f"probabilities, got dtype {t.dtype}")
+    _check_reduction(reduction, who)
+    rows = input.size // classes if classes else 0
+    divisor = 1.0 if reduction == "sum" else count if count is not None else rows
+    if reduction != "none" and divisor:  # the mean or sum inside the op: two nodes fewer
+        return SoftmaxCrossEntropy.apply(input, q, axis=axis, scale=1.0 / divisor)
     loss = SoftmaxCrossEntropy.apply(input, q, axis=axis)
     return _reduce(loss, reduction, who, count)
 

@@ -98,10 +98,15 @@ class SoftmaxCrossEntropy(Function):
     The backward is two array operations instead of a dozen graph nodes, and needs no
     scatter (np.add.at). Terms with qₖ = 0 count as 0 even where log softmax is −inf
     (a class masked with a −inf logit), as in PyTorch.
+
+    ``scale``: return ``scale·Σₙ ℓₙ`` (a 0-d result) instead of the ℓₙ — the mean (or
+    sum) of the loss inside the op, which saves a training step two more graph nodes;
+    each ℓₙ's gradient is then ``scale·g``.
     """
 
     @staticmethod
-    def forward(ctx: Context, x: Array, q: Array, *, axis: int) -> Array:
+    def forward(ctx: Context, x: Array, q: Array, *, axis: int,
+                scale: float | None = None) -> Array:
         be = ctx.backend
         m = be.reduce("max", x, axis, True)
         m = be.where(be.unary("isfinite", m), m, be.asarray(0, dtype=m.dtype))
@@ -114,7 +119,11 @@ class SoftmaxCrossEntropy(Function):
         # before the product, so that numpy has no invalid value to warn about)
         terms = be.binary("mul", q, be.where(be.binary("eq", q, 0),
                                              be.asarray(0, dtype=logp.dtype), logp))
-        return be.unary("neg", be.reduce("sum", terms, axis, False))
+        ctx.scale = scale
+        if scale is None:
+            return be.unary("neg", be.reduce("sum", terms, axis, False))
+        total = be.reduce("sum", terms, None, False)
+        return be.asarray(-scale * total, dtype=x.dtype)
 
     @staticmethod
     def backward(ctx: Context, g: Tensor) -> tuple[Tensor | None, ...]:
@@ -122,14 +131,20 @@ class SoftmaxCrossEntropy(Function):
         need_x, need_q = ctx.needs_input_grad
         x, q, logp = ctx.saved_tensors
         ref = g
+        # g's shape with the class axis kept (all ones when the op returned a mean)
+        kept = (1,) * x.ndim if ctx.scale is not None else g.shape[:axis] + (1,) + g.shape[axis:]
         if is_grad_enabled():  # create_graph: recompute log softmax with Tensor ops
             logp = x.log_softmax(axis)
-            p, g = logp.exp(), g.unsqueeze(axis)
+            p, g = logp.exp(), g.reshape(kept)
+            if ctx.scale is not None:
+                g = g * ctx.scale
         else:  # an ordinary backward: the same formulas on arrays (see the docstring)
             be = ctx.backend
             q, logp = q.data, logp.data
             p = be.unary("exp", logp)
-            g = be.reshape(g.data, g.shape[:axis] + (1,) + g.shape[axis:])
+            g = be.reshape(g.data, kept)
+            if ctx.scale is not None:
+                g = g * ctx.scale
         gx = g * (p * q.sum(axis=axis, keepdims=True) - q) if need_x else None
         gq = -(g * logp) if need_q else None
         return as_gradients(ref, (gx, gq))

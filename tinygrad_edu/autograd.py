@@ -27,6 +27,7 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from . import function as _function
+from .backend import float_errors_ignored
 
 if TYPE_CHECKING:
     from .function import Context
@@ -104,35 +105,29 @@ def topological_order(root: Node) -> list[Node]:
             continue
         visited.add(id(node))
         stack.append((node, True))
-        for parent, _ in node.next_functions:
+        for parent in node.parents:
             if parent is not None and id(parent) not in visited:
                 stack.append((parent, False))
     return order
 
 
-def sum_to(g: Tensor, shape: tuple[int, ...], node: Context) -> Tensor:
-    """Sum a broadcast gradient back to ``shape`` — the adjoint of broadcasting."""
+def sum_to(g: Any, shape: tuple[int, ...], node: Context) -> Any:
+    """Sum a broadcast gradient back to ``shape`` — the adjoint of broadcasting. (``g`` is
+    an array or a Tensor: the two calls below mean the same on both.)"""
     lead = g.ndim - len(shape)
     if lead < 0 or any(n != 1 and n != m for n, m in zip(shape, g.shape[lead:])):
-        raise RuntimeError(f"{node.name()} returned a gradient of shape {g.shape} for an "
-                           f"input of shape {shape}")
+        raise RuntimeError(f"{node.name()} returned a gradient of shape {tuple(g.shape)} "
+                           f"for an input of shape {shape}")
     axes = tuple(range(lead)) + tuple(
         lead + i for i, n in enumerate(shape) if n == 1 and g.shape[lead + i] != 1)
     if axes:
-        g = g.sum(axes, keepdims=True)
+        g = g.sum(axis=axes, keepdims=True)
     return g.reshape(shape) if g.shape != shape else g
 
 
-def _normalize_grads(node: Context, grads: Any) -> tuple[Any, ...]:
-    if not isinstance(grads, tuple):
-        grads = (grads,)
-    if len(grads) != len(node.next_functions):
-        raise RuntimeError(f"{node.fn.__name__}.backward returned {len(grads)} gradients for "
-                           f"{len(node.next_functions)} inputs")
-    return grads
-
-
-def _check_finite(node: Context, index: int, grad: Tensor) -> None:
+def _check_finite(node: Context, index: int, grad: Any, arrays: bool) -> None:
+    if arrays:
+        grad = _function.wrap(node.backend.asarray(grad), node.device)
     if not bool(grad.isfinite().all()):
         where = ""
         if node.stack:
@@ -143,37 +138,45 @@ def _check_finite(node: Context, index: int, grad: Tensor) -> None:
         )
 
 
-def _fresh(g: Tensor, handed: set[int]) -> bool:
-    """May ``t.grad`` take ``g``'s array without a copy? Only an array that owns its
+def _fresh(g: Any, handed: set[int]) -> bool:
+    """May ``t.grad`` take the array ``g`` without a copy? Only an array that owns its
     memory (not a view or a broadcast of another), is writable and contiguous, and has
     not already been handed to another tensor in this backward: then nothing else holds
     it, and later in-place accumulation into it cannot change anyone else's values."""
-    flags = getattr(g.data, "flags", None)
-    if flags is None or id(g.data) in handed:
+    flags = getattr(g, "flags", None)
+    if flags is None or id(g) in handed:
         return False
-    return bool(flags.owndata and flags.writeable and flags.c_contiguous)
+    return bool(flags.owndata and getattr(flags, "writeable", True) and flags.c_contiguous)
 
 
-def accumulate_grad(t: Tensor, g: Tensor, create_graph: bool,
+def accumulate_grad(t: Tensor, g: Any, create_graph: bool,
                     handed: set[int] | None = None) -> None:
-    """``t.grad += g``, owning the buffer: the first gradient is taken as it is when it is
-    a fresh array (see ``_fresh``; ``handed`` lists the arrays already given away in this
-    backward), else copied; later ones are added in place (or out of place when a graph
-    of the gradient is being built)."""
-    if not create_graph:
-        g = g.detach()
-    if t.grad is None:
-        if create_graph and g.requires_grad:
-            t.grad = g
-        elif handed is not None and _fresh(g, handed):
-            handed.add(id(g.data))
+    """``t.grad += g``, owning the buffer. ``g`` is an array in an ordinary backward and a
+    Tensor under create_graph. The first gradient is taken as it is when it is a fresh
+    array (see ``_fresh``; ``handed`` lists the arrays already given away in this
+    backward) or a graph of its own, else copied; later ones are added in place (out of
+    place when a graph of the gradient is being built)."""
+    if create_graph:
+        if t.grad is not None:
+            t.grad = t.grad + g
+        elif g.requires_grad:
             t.grad = g
         else:
-            t.grad = g.clone()
-    elif create_graph or t.grad.requires_grad:
-        t.grad = t.grad + g
+            t.grad = _take(t, g.data, handed)
+    elif t.grad is None:
+        t.grad = _take(t, g, handed)
+    elif t.grad.requires_grad:  # a graph built by an earlier create_graph backward
+        t.grad = t.grad.detach() + _function.wrap(g, t.device)
     else:
-        t.grad.data += g.data
+        t.grad.data += g
+
+
+def _take(t: Tensor, g: Any, handed: set[int] | None) -> Tensor:
+    """A first gradient for ``t``: the array itself when it is fresh, else a copy."""
+    if handed is not None and _fresh(g, handed):
+        handed.add(id(g))
+        return _function.wrap(g, t.device)
+    return _function.wrap(t.backend.copy(t.backend.asarray(g)), t.device)
 
 
 def zero_grads(tensors: Iterable[Tensor], set_to_none: bool = True) -> None:
@@ -191,17 +194,24 @@ def zero_grads(tensors: Iterable[Tensor], set_to_none: bool = True) -> None:
 
 
 def backward(root: Tensor, gradient: Tensor, retain_graph: bool, create_graph: bool) -> None:
-    """Accumulate d(root)/d(leaf) · gradient into every leaf's ``.grad``."""
+    """Accumulate d(root)/d(leaf) · gradient into every leaf's ``.grad``.
+
+    An ordinary backward (no create_graph) passes arrays from node to node; under
+    create_graph the gradients are Tensors, so that their own graph is recorded."""
     start = root.grad_fn
     if start is None:  # a leaf: d(root)/d(root) = 1
-        accumulate_grad(root, gradient, create_graph)
+        accumulate_grad(root, gradient if create_graph else gradient.data, create_graph)
         return
     AccumulateGrad = _function.AccumulateGrad
+    arrays = not create_graph
     order = topological_order(start)
-    grads: dict[int, Tensor] = {id(start): gradient}
+    grads: dict[int, Any] = {id(start): gradient.data if arrays else gradient}
     handed = {id(gradient.data)}  # the caller's gradient is never taken over
     anomaly = _mode.anomaly
-    with set_grad_enabled(create_graph):
+    # numpy warns about overflow and 0/0 where PyTorch silently gives inf and nan (the
+    # forward ops are quiet the same way); detect_anomaly is the check that looks
+    quiet = float_errors_ignored() if arrays else contextlib.nullcontext()
+    with set_grad_enabled(create_graph), quiet:
         for node in reversed(order):
             g = grads.pop(id(node), None)
             if g is None:
@@ -217,18 +227,19 @@ def backward(root: Tensor, gradient: Tensor, retain_graph: bool, create_graph: b
                     accumulate_grad(kept, g, create_graph, handed)
             if node.freed:
                 raise _function._freed_error(node.fn)
-            in_grads = _normalize_grads(node, node.fn.backward(node, g))
-            for i, pg in enumerate(in_grads):
-                parent = node.next_functions[i][0]
+            in_grads = node.run_backward(g, arrays)
+            shapes, dtypes = node.input_shapes, node.input_dtypes
+            for i, parent in enumerate(node.parents):
+                pg = in_grads[i]
                 if pg is None or parent is None:
                     continue
-                shape = node.input_shapes[i]
-                if pg.shape != shape:
-                    pg = sum_to(pg, shape, node)
-                if pg.dtype != node.input_dtypes[i]:
-                    pg = pg.to_dtype(node.input_dtypes[i])
+                if pg.shape != shapes[i]:
+                    pg = sum_to(pg, shapes[i], node)
+                if pg.dtype != dtypes[i]:
+                    pg = node.backend.astype(pg, dtypes[i]) if arrays \
+                        else pg.to_dtype(dtypes[i])
                 if anomaly:
-                    _check_finite(node, i, pg)
+                    _check_finite(node, i, pg, arrays)
                 prev = grads.get(id(parent))
                 grads[id(parent)] = pg if prev is None else prev + pg
             if not retain_graph:

@@ -87,7 +87,8 @@ class Tensor:
         self._ctx: Context | None = None
         self._device = device
         self._retains_grad = False
-        self._versions = [0]  # shared with detach(): one counter per storage
+        # [count], shared with detach(): one counter per storage; made on first need
+        self._versions: list[_int] | None = None
         self._accumulator: AccumulateGrad | None = None
         self.requires_grad = requires_grad
 
@@ -95,7 +96,15 @@ class Tensor:
     def _wrap(cls, data: Any, device: str, requires_grad: _bool = False) -> Tensor:
         """Fast path for the engine: wrap a backend array as is (no copy, no checks)."""
         t = object.__new__(cls)
-        t._init(data, device, requires_grad)
+        # _init's assignments, inlined: every op makes one of these
+        t.data = data
+        t.grad = None
+        t._ctx = None
+        t._device = device
+        t._retains_grad = False
+        t._versions = None
+        t._accumulator = None
+        t.requires_grad = requires_grad
         return t
 
     @staticmethod
@@ -170,9 +179,12 @@ class Tensor:
     @property
     def _version(self) -> _int:
         """How many in-place changes this tensor's storage has had (PyTorch's counter)."""
-        return self._versions[0]
+        versions = self._versions
+        return 0 if versions is None else versions[0]
 
     def _increment_version(self) -> None:
+        if self._versions is None:
+            self._versions = [0]
         self._versions[0] += 1
 
     def requires_grad_(self, requires_grad: _bool = True) -> Tensor:
@@ -219,6 +231,8 @@ class Tensor:
     def detach(self) -> Tensor:
         """The same data, cut from the graph (shares memory and its version counter)."""
         t = Tensor._wrap(self.data, self._device)
+        if self._versions is None:
+            self._versions = [0]
         t._versions = self._versions
         return t
 

@@ -8,7 +8,7 @@ library.
 from __future__ import annotations
 
 from .base import Array, Backend
-from .cpu import CPUBackend
+from .cpu import CPUBackend, float_errors_ignored
 
 _BACKENDS: dict[str, Backend] = {"cpu": CPUBackend()}
 
@@ -37,4 +37,5 @@ def get_backend(device: str | None = "cpu") -> Backend:
     return _BACKENDS[name]
 
 
-__all__ = ["Array", "Backend", "CPUBackend", "get_backend", "normalize_device"]
+__all__ = ["Array", "Backend", "CPUBackend", "float_errors_ignored", "get_backend",
+           "normalize_device"]

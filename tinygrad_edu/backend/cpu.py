@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib
 import math
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -101,3 +103,18 @@ def _ignore_state() -> tuple[Any, Any] | None:
 
 _IGNORE = _ignore_state()
 
+
+@contextlib.contextmanager
+def float_errors_ignored() -> Iterator[None]:
+    """numpy's floating-point warnings off for a whole block (the engine's backward), at
+    the cost of one call of ``_quiet``'s kind."""
+    if _IGNORE is None:
+        with np.errstate(all="ignore"):
+            yield
+        return
+    var, ignore = _IGNORE
+    token = var.set(ignore)
+    try:
+        yield
+    finally:
+        var.reset(token)

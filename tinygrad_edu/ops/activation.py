@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 class ReLU(Function):
     """z = max(x, 0);   dz/dx = 1 if x > 0 else 0."""
 
+    backward_on_arrays = True
+
     @staticmethod
     def forward(ctx: Context, x: Array) -> Array:
         ctx.save_for_backward(x)
@@ -26,12 +28,13 @@ class ReLU(Function):
     @staticmethod
     def backward(ctx: Context, g: Tensor) -> Tensor:
         (x,) = ctx.saved_tensors
-        be = ctx.backend
-        return g * g._constant(be.astype(be.binary("gt", x.data, 0), g.dtype))
+        return g * (x > 0)
 
 
 class Sigmoid(Function):
     """σ(x) = 1/(1 + e⁻ˣ);   σ'(x) = σ(x)(1 − σ(x))."""
+
+    backward_on_arrays = True
 
     @staticmethod
     def forward(ctx: Context, x: Array) -> Array:
@@ -45,6 +48,8 @@ class Sigmoid(Function):
 
 class Tanh(Function):
     """tanh(x);   d/dx tanh(x) = 1 − tanh²(x)."""
+
+    backward_on_arrays = True
 
     @staticmethod
     def forward(ctx: Context, x: Array) -> Array:

@@ -28,6 +28,8 @@ def keep_result(ctx: Context, z: Array) -> Array:
 class Add(Function):
     """z = x + y;   ∂z/∂x = 1,  ∂z/∂y = 1."""
 
+    backward_on_arrays = True
+
     @staticmethod
     def forward(ctx: Context, x: Array, y: Array) -> Array:
         return ctx.backend.binary("add", x, y)
@@ -40,6 +42,8 @@ class Add(Function):
 class Sub(Function):
     """z = x − y;   ∂z/∂x = 1,  ∂z/∂y = −1."""
 
+    backward_on_arrays = True
+
     @staticmethod
     def forward(ctx: Context, x: Array, y: Array) -> Array:
         return ctx.backend.binary("sub", x, y)
@@ -51,6 +55,8 @@ class Sub(Function):
 
 class Mul(Function):
     """z = x · y;   ∂z/∂x = y,  ∂z/∂y = x."""
+
+    backward_on_arrays = True
 
     @staticmethod
     def forward(ctx: Context, x: Array, y: Array) -> Array:
@@ -66,6 +72,8 @@ class Mul(Function):
 
 class Div(Function):
     """z = x / y;   ∂z/∂x = 1/y,  ∂z/∂y = −x/y² = −z/y."""
+
+    backward_on_arrays = True
 
     @staticmethod
     def forward(ctx: Context, x: Array, y: Array) -> Array:
@@ -193,6 +201,8 @@ class Where(Function):
 class Neg(Function):
     """z = −x;   dz/dx = −1."""
 
+    backward_on_arrays = True
+
     @staticmethod
     def forward(ctx: Context, x: Array) -> Array:
         return ctx.backend.unary("neg", x)
@@ -204,6 +214,8 @@ class Neg(Function):
 
 class Exp(Function):
     """z = eˣ;   dz/dx = eˣ = z."""
+
+    backward_on_arrays = True
 
     @staticmethod
     def forward(ctx: Context, x: Array) -> Array:
@@ -217,6 +229,8 @@ class Exp(Function):
 
 class Log(Function):
     """z = ln x;   dz/dx = 1/x."""
+
+    backward_on_arrays = True
 
     @staticmethod
     def forward(ctx: Context, x: Array) -> Array:
@@ -290,6 +304,8 @@ class Clip(Function):
 
 class Cast(Function):
     """Change the floating dtype; the engine casts the gradient back to the input's."""
+
+    backward_on_arrays = True
 
     @staticmethod
     def forward(ctx: Context, x: Array, *, dtype: Any) -> Array:

@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 class Reshape(Function):
     """Same elements, new shape; the gradient is reshaped back."""
 
+    backward_on_arrays = True
+
     @staticmethod
     def forward(ctx: Context, x: Array, *, shape: tuple[int, ...]) -> Array:
         return ctx.backend.reshape(x, shape)

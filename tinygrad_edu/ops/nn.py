@@ -11,7 +11,10 @@ gradient is itself differentiable. In an ordinary backward no graph is recorded,
 each Tensor op is then pure overhead around one array call. So these two backward
 passes are written so that the *same lines* work on Tensors and on raw arrays (``@``,
 ``*``, ``-``, ``.T``, ``.reshape``, ``.sum(axis=..., keepdims=...)`` mean the same on
-both): :func:`operands` hands them Tensors when a graph is wanted, arrays otherwise.
+both), and declared ``backward_on_arrays``: the engine hands them arrays in an ordinary
+backward and Tensors under create_graph (see :class:`~tinygrad_edu.function.Function`).
+A backward that must do more than that (attention's) uses :func:`operands` and
+:func:`as_gradients` for the same effect.
 """
 
 from __future__ import annotations
@@ -47,6 +50,8 @@ class Linear(Function):
         ∂L/∂X = G W,    ∂L/∂W = Gᵀ X,    ∂L/∂b = Σ_rows G
     """
 
+    backward_on_arrays = True
+
     @staticmethod
     def forward(ctx: Context, x: Array, w: Array, b: Array | None = None) -> Array:
         ctx.save_for_backward(x, w)
@@ -58,8 +63,7 @@ class Linear(Function):
 
     @staticmethod
     def backward(ctx: Context, g: Tensor) -> tuple[Tensor | None, ...]:
-        ref = g
-        g, x, w = operands(g, *ctx.saved_tensors)
+        x, w = ctx.saved_tensors
         need = ctx.needs_input_grad
         n = math.prod(g.shape[:-1])  # not -1: a reshape cannot infer it with 0 features
         rows = g.reshape(n, g.shape[-1])  # (rows, out)
@@ -67,7 +71,7 @@ class Linear(Function):
                  rows.T @ x.reshape(n, x.shape[-1]) if need[1] else None]
         if len(need) == 3:
             grads.append(rows.sum(axis=0) if need[2] else None)
-        return as_gradients(ref, tuple(grads))
+        return tuple(grads)
 
 
 def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
@@ -104,6 +108,8 @@ class SoftmaxCrossEntropy(Function):
     each ℓₙ's gradient is then ``scale·g``.
     """
 
+    backward_on_arrays = True
+
     @staticmethod
     def forward(ctx: Context, x: Array, q: Array, *, axis: int,
                 scale: float | None = None) -> Array:
@@ -130,24 +136,19 @@ class SoftmaxCrossEntropy(Function):
         axis = ctx.axis
         need_x, need_q = ctx.needs_input_grad
         x, q, logp = ctx.saved_tensors
-        ref = g
         # g's shape with the class axis kept (all ones when the op returned a mean)
         kept = (1,) * x.ndim if ctx.scale is not None else g.shape[:axis] + (1,) + g.shape[axis:]
-        if is_grad_enabled():  # create_graph: recompute log softmax with Tensor ops
+        if is_grad_enabled():  # create_graph: log softmax again, with Tensor ops
             logp = x.log_softmax(axis)
-            p, g = logp.exp(), g.reshape(kept)
-            if ctx.scale is not None:
-                g = g * ctx.scale
-        else:  # an ordinary backward: the same formulas on arrays (see the docstring)
-            be = ctx.backend
-            q, logp = q.data, logp.data
-            p = be.unary("exp", logp)
-            g = be.reshape(g.data, kept)
-            if ctx.scale is not None:
-                g = g * ctx.scale
+            p = logp.exp()
+        else:  # an ordinary backward: the formulas on arrays
+            p = ctx.backend.unary("exp", logp)
+        g = g.reshape(kept)
+        if ctx.scale is not None:
+            g = g * ctx.scale
         gx = g * (p * q.sum(axis=axis, keepdims=True) - q) if need_x else None
         gq = -(g * logp) if need_q else None
-        return as_gradients(ref, (gx, gq))
+        return gx, gq
 
 
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:

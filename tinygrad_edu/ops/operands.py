@@ -33,8 +33,10 @@ def as_tensor(ref: Tensor, value: Any, op: str = "") -> Tensor:
     when that is floating, so ``float32_tensor * 2.5`` stays float32 (PyTorch's rule)."""
     if isinstance(value, _tensor.Tensor):
         return value
-    if type(value) is float and ref.dtype.kind == "f":  # the hot case: x * 0.5
-        return _tensor.Tensor._wrap(ref.backend.asarray(value, dtype=ref.dtype), ref.device)
+    if type(value) is float:  # the hot case: x * 0.5
+        dtype = ref.data.dtype
+        if dtype.kind == "f":
+            return _tensor.Tensor._wrap(ref.backend.asarray(value, dtype=dtype), ref.device)
     if isinstance(value, (bool, int, float)):
         dtype = dtypes.scalar_dtype(value, ref.dtype)
         try:
@@ -92,13 +94,14 @@ def binary(op: str, a: Any, b: Any, floating: bool = False) -> tuple[Tensor, Ten
     """The usual preparation of a broadcasting binary op: Tensors, checked shapes, one
     dtype."""
     Tensor = _tensor.Tensor
-    if isinstance(a, Tensor) and isinstance(b, Tensor):
-        x, y = a, b
+    if isinstance(a, Tensor):
+        x, y = a, b if isinstance(b, Tensor) else as_tensor(a, b, op)
     else:
         x, y = pair(a, b, op)
-    if x.data.shape != y.data.shape:
-        broadcast_shapes(op, x.shape, y.shape)
-    if x.dtype != y.dtype or floating:
+    xs, ys = x.data.shape, y.data.shape
+    if xs != ys and xs and ys:  # (a 0-d operand, e.g. a Python number, always fits)
+        broadcast_shapes(op, xs, ys)
+    if floating or x.data.dtype != y.data.dtype:
         x, y = promote(op, x, y, floating=floating)
     return x, y
 

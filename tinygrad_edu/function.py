@@ -109,6 +109,9 @@ class Context:
         self._saved: tuple[Any, ...] = ()
         self._on_arrays = False  # True while backward_on_arrays runs on arrays
 
+    if TYPE_CHECKING:  # ops set attributes of their own (ctx.axes = ...): tell mypy
+        def __setattr__(self, name: str, value: Any) -> None: ...
+
     def __getattr__(self, name: str) -> Any:  # only called when an attribute is missing
         fn = object.__getattribute__(self, "fn").__name__
         if name in _CONTEXT_SLOTS:  # an unset graph field: this op recorded no graph
@@ -277,7 +280,7 @@ class Function:
         if not inputs:
             raise TypeError(f"{cls.__name__}.apply() needs at least one Tensor input "
                             "(options go in keyword arguments)")
-        device = getattr(inputs[0], "_device", None)
+        device: str = getattr(inputs[0], "_device", "")
         arrays = []
         record = False
         for t in inputs:  # one pass: type, device, the arrays, whether any needs a gradient

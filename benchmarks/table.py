@@ -10,6 +10,11 @@ contender alike. A cell is the median over rounds of each round's median step ti
 ratios are time / PyTorch's time (below 1 is faster). The header says the thread count,
 the load average before and after, and which OpenBLAS kernel numpy uses.
 
+Rows: ``tinygrad_edu`` is the eager engine; ``tinygrad_edu_jit`` the same step wrapped in
+``tinygrad_edu.jit.TinyJit`` (recorded once, then replayed as plain numpy calls into
+buffers kept between steps; MLPs only); ``numpy`` a hand-written numpy step (the floor for
+an engine on numpy).
+
 Workloads (the ones the course trains):
   mlp64, mlp256   784-128-10 MLP, SGD step (forward, cross-entropy, backward, update)
   big256          784-1024-1024-10 MLP, batch 256
@@ -26,6 +31,7 @@ skips it; ``--memory-steps N`` changes the 200.
 from __future__ import annotations
 
 import argparse
+import functools
 import importlib
 import json
 import os
@@ -40,9 +46,11 @@ from typing import Any
 import numpy as np
 
 WORKLOADS = ("mlp64", "mlp256", "big256", "cnn64", "chain")
-LIBRARIES = ("tinygrad_edu", "torch", "numpy", "jax", "tinygrad", "mygrad", "autograd")
+LIBRARIES = ("tinygrad_edu", "tinygrad_edu_jit", "torch", "numpy", "jax", "tinygrad", "mygrad",
+             "autograd")
 #: the module each library needs (skipped with a note when it is not installed)
-MODULES = {"tinygrad_edu": "tinygrad_edu", "torch": "torch", "numpy": "numpy",
+MODULES = {"tinygrad_edu": "tinygrad_edu", "tinygrad_edu_jit": "tinygrad_edu",
+           "torch": "torch", "numpy": "numpy",
            "jax": "jax", "tinygrad": "tinygrad", "mygrad": "mygrad", "autograd": "autograd"}
 
 
@@ -75,6 +83,24 @@ def _step_tinygrad_edu(workload: str) -> Callable[[], Any]:
     x, y, layers = _data(workload)
     model = _cnn(nn) if workload == "cnn64" else _mlp(nn, layers)
     return _sgd(model, optim, nn.CrossEntropyLoss(), Tensor(x), Tensor(y))
+
+
+def _step_tinygrad_edu_jit(workload: str) -> Callable[[], Any]:
+    """The same SGD step wrapped in ``tinygrad_edu.jit.TinyJit``: its first call runs
+    eagerly, the second is recorded, the third checked against an eager step, and the
+    rest replay the recorded numpy calls (the worker's three warm-up steps)."""
+    if workload not in ("mlp64", "mlp256", "big256"):
+        raise NotImplementedError("the jit row is measured for the MLPs only")
+    from tinygrad_edu import Tensor
+    from tinygrad_edu.jit import TinyJit
+
+    step = _step_tinygrad_edu(workload)
+    jitted = TinyJit(step)
+    x, y, _ = _data(workload)
+    xt, yt = Tensor(x), Tensor(y)
+    # the step's closure holds the model, optimiser and data; the jit's inputs are the
+    # batch tensors, passed on each call as a training loop would
+    return functools.partial(jitted, xt, yt)
 
 
 def _step_torch(workload: str) -> Callable[[], Any]:
@@ -153,12 +179,13 @@ def _cnn(nn: Any) -> Any:
         nn.Linear(400, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, 10))
 
 
-def _sgd(model: Any, optim: Any, loss_fn: Any, x: Any, y: Any) -> Callable[[], Any]:
+def _sgd(model: Any, optim: Any, loss_fn: Any, x: Any, y: Any) -> Callable[..., Any]:
+    """One SGD step on (x, y); called with arguments, it trains on those instead."""
     opt = optim.SGD(model.parameters(), lr=0.01)
 
-    def step() -> Any:
+    def step(xb: Any = x, yb: Any = y) -> Any:
         opt.zero_grad()
-        loss = loss_fn(model(x), y)
+        loss = loss_fn(model(xb), yb)
         loss.backward()
         opt.step()
         return loss
@@ -178,8 +205,8 @@ def worker(lib: str, workload: str, threads: int, repeats: int) -> None:
         import torch
 
         torch.set_num_threads(threads)
-    maker = {"tinygrad_edu": _step_tinygrad_edu, "torch": _step_torch,
-             "numpy": _step_numpy}.get(lib)
+    maker = {"tinygrad_edu": _step_tinygrad_edu, "tinygrad_edu_jit": _step_tinygrad_edu_jit,
+             "torch": _step_torch, "numpy": _step_numpy}.get(lib)
     try:
         step = maker(workload) if maker else _step_peer(lib, workload)
     except NotImplementedError as e:
@@ -211,8 +238,8 @@ def memory_worker(lib: str, workload: str, steps: int) -> None:
 
         torch.set_num_threads(1)
     after_import = _peak_rss_mib()
-    maker = {"tinygrad_edu": _step_tinygrad_edu, "torch": _step_torch,
-             "numpy": _step_numpy}.get(lib)
+    maker = {"tinygrad_edu": _step_tinygrad_edu, "tinygrad_edu_jit": _step_tinygrad_edu_jit,
+             "torch": _step_torch, "numpy": _step_numpy}.get(lib)
     try:
         step = maker(workload) if maker else _step_peer(lib, workload)
     except NotImplementedError as e:
@@ -304,7 +331,8 @@ def measure(workload: str, threads: int, rounds: int, repeats: int,
         assert p.stdout is not None
         msg = json.loads(p.stdout.readline() or '{"skip": "the worker died"}')
         if "skip" in msg:
-            if lib not in ("jax", "tinygrad", "mygrad", "autograd") or workload == "mlp64":
+            if lib not in ("tinygrad_edu_jit", "jax", "tinygrad", "mygrad", "autograd") \
+                    or workload == "mlp64":
                 notes.append(f"{lib} {workload}: {msg['skip']}")
             p.wait()
         else:

@@ -27,7 +27,9 @@ class CPUBackend(ArrayModuleBackend):
                 table[name] = _quiet(table[name])
 
     def to_numpy(self, a: Array) -> np.ndarray:
-        return np.asarray(a)
+        # an ndarray subclass stays itself: a traced array (tinygrad_edu.jit) must not
+        # turn into a plain one that the recorder cannot see
+        return a if isinstance(a, np.ndarray) else np.asarray(a)
 
     def scan(self, op: str, a: Array, axis: int) -> Array:
         with np.errstate(all="ignore"):  # overflow of a running product is inf, silently

@@ -26,6 +26,11 @@ class CPUBackend(ArrayModuleBackend):
             for name in _MAY_WARN.intersection(table):
                 table[name] = _quiet(table[name])
 
+    def asarray(self, data: Any, dtype: Any = None) -> Array:
+        if isinstance(data, np.ndarray):  # keeps a traced array traced (as to_numpy)
+            return np.asanyarray(data, dtype=dtype)
+        return np.asarray(data, dtype=dtype)
+
     def to_numpy(self, a: Array) -> np.ndarray:
         # an ndarray subclass stays itself: a traced array (tinygrad_edu.jit) must not
         # turn into a plain one that the recorder cannot see

@@ -271,7 +271,8 @@ class Recorder:
                                  f"{type(r).__name__} computed from traced data")
         if fresh:
             self.calls.append(_fast_replay(func, specs, kw_now, fresh, single)
-                              or functools.partial(_store, func, specs, kw_now, single, fresh))
+                              or functools.partial(_store, func, specs, kw_now, single, fresh,
+                                                   not self.wrote_state))
         return out[0] if single else type(result)(out)
 
     def guard(self, a: TracedArray) -> bool:
@@ -291,7 +292,7 @@ class Recorder:
 
 
 def _store(func: Callable[..., Any], specs: list[Any], kwargs: dict[str, Any], single: bool,
-           fresh: list[tuple[int, np.ndarray]]) -> None:
+           fresh: list[tuple[int, np.ndarray]], safe: bool) -> None:
     """Replay of a call that makes new memory: call it, check shapes, copy into buffers."""
     result = func(*specs, **kwargs)
     results = [result] if single else result
@@ -299,8 +300,7 @@ def _store(func: Callable[..., Any], specs: list[Any], kwargs: dict[str, Any], s
         r = results[k]
         if np.shape(r) != buf.shape:
             raise GuardFailed(f"jit: {_name(func)} gave shape {np.shape(r)} where the "
-                              f"capture had {buf.shape} (a shape that depends on data)",
-                              safe=False)
+                              f"capture had {buf.shape} (a shape that depends on data)", safe)
         np.copyto(buf, r)
 
 

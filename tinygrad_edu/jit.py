@@ -51,6 +51,7 @@ What is not replayed (as in tinygrad and jax)
 from __future__ import annotations
 
 import functools
+import types
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -357,8 +358,9 @@ def _signature(a: Any) -> Any:
     return ("value", type(a), a)
 
 
-def _referenced(fn: Callable[..., Any]) -> list[Any]:
-    """The objects ``fn`` names as globals or closure variables (and its ``self``)."""
+def _referenced(fn: Callable[..., Any], depth: int = 3) -> list[Any]:
+    """The objects ``fn`` names as globals or closure variables (and its ``self``), and
+    those of the functions it names in turn (``depth`` levels: a lambda around a step)."""
     found: list[Any] = []
     target = getattr(fn, "__func__", fn)
     if hasattr(fn, "__self__"):
@@ -376,6 +378,8 @@ def _referenced(fn: Callable[..., Any]) -> list[Any]:
             more += list(obj)
         elif isinstance(obj, dict):
             more += list(obj.values())
+        elif depth > 1 and isinstance(obj, types.FunctionType) and obj is not target:
+            more += _referenced(obj, depth - 1)
     return found + more
 
 

@@ -46,8 +46,8 @@ def test_lessons_init_writes_copies_a_student_can_run(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     mine = tmp_path / "mine"
     scripts = sorted(p.name for p in mine.glob("*.py"))
-    assert len(scripts) == 12 and "04_activations.py" in scripts
-    assert len(list(mine.glob("*.ipynb"))) == 12 and (mine / "ERRATA.md").is_file()
+    assert len(scripts) == 13 and "04_activations.py" in scripts
+    assert len(list(mine.glob("*.ipynb"))) == 13 and (mine / "ERRATA.md").is_file()
     notebook = json.loads((mine / "04_activations.ipynb").read_text(encoding="utf-8"))
     assert {c["cell_type"] for c in notebook["cells"]} == {"code", "markdown"}
 

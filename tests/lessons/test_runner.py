@@ -18,7 +18,7 @@ from tinygrad_edu.course import lessons as record
 from tinygrad_edu.course.lesson_runner import LessonError
 from tinygrad_edu.course.lessons import ALL_IDS, claim, show, stated_tolerance
 
-CAPSTONE_IDS = {"C01"}  # lessons beyond the course text (lessons/12_capstone_transformer.py)
+CAPSTONE_IDS = {"C01", "C02"}  # beyond the course text (12_capstone_transformer, 13_jit)
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -28,8 +28,15 @@ class CPUBackend(ArrayModuleBackend):
             for name in _MAY_WARN.intersection(table):
                 table[name] = _quiet(table[name])
 
+    def asarray(self, data: Any, dtype: Any = None) -> Array:
+        if isinstance(data, np.ndarray):  # keeps a traced array traced (as to_numpy)
+            return np.asanyarray(data, dtype=dtype)
+        return np.asarray(data, dtype=dtype)
+
     def to_numpy(self, a: Array) -> np.ndarray:
-        return np.asarray(a)
+        # an ndarray subclass stays itself: a traced array (tinygrad_edu.jit) must not
+        # turn into a plain one that the recorder cannot see
+        return a if isinstance(a, np.ndarray) else np.asarray(a)
 
     def scan(self, op: str, a: Array, axis: int) -> Array:
         with np.errstate(all="ignore"):  # overflow of a running product is inf, silently

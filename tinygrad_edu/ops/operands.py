@@ -36,7 +36,7 @@ def as_tensor(ref: Tensor, value: Any, op: str = "") -> Tensor:
     if type(value) is float:  # the hot case: x * 0.5
         dtype = ref.data.dtype
         if dtype.kind == "f":
-            return _tensor.Tensor._wrap(ref.backend.asarray(value, dtype=dtype), ref.device)
+            return _float_constant(value, dtype, ref.device)
     if isinstance(value, (bool, int, float)):
         dtype = dtypes.scalar_dtype(value, ref.dtype)
         try:
@@ -48,6 +48,27 @@ def as_tensor(ref: Tensor, value: Any, op: str = "") -> Tensor:
         return _tensor.Tensor(value, device=ref.device)
     raise TypeError(f"{op or 'op'}: expected a Tensor, a number or an array, got "
                     f"{type(value).__name__}")
+
+
+_CONSTANTS: dict[tuple[float, Any, str], Tensor] = {}
+
+
+def _float_constant(value: float, dtype: Any, device: str) -> Tensor:
+    """A Python float as a 0-d constant Tensor of a floating ``dtype``. The same constants
+    come back every step of a loop (``x * 0.5``, ``h + 1e-5``), so they are made once and
+    kept — read-only, since every op that meets one shares it. Not kept: 0 (−0.0 == 0.0
+    as a key, but not as a factor) and NaN (never equal to itself); at most a few hundred."""
+    key = (value, dtype, device)
+    t = _CONSTANTS.get(key)
+    if t is None:
+        arr = _tensor.get_backend(device).asarray(value, dtype=dtype)
+        t = _tensor.Tensor._wrap(arr, device)
+        if value and value == value and device == "cpu":
+            arr.flags.writeable = False
+            if len(_CONSTANTS) >= 512:
+                _CONSTANTS.clear()
+            _CONSTANTS[key] = t
+    return t
 
 
 def pair(a: Any, b: Any, op: str) -> tuple[Tensor, Tensor]:

@@ -22,6 +22,7 @@ It uses only the public face of Tensor (``grad``, ``grad_fn``, ``shape``, ``dtyp
 from __future__ import annotations
 
 import contextlib
+import operator
 import threading
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
@@ -92,23 +93,22 @@ Node = Any  # a Context, or an AccumulateGrad for a leaf
 
 
 def topological_order(root: Node) -> list[Node]:
-    """Nodes that lead to ``root``, each after everything it depends on (iterative DFS)."""
-    order: list[Node] = []
-    visited: set[int] = set()
-    stack: list[tuple[Node, bool]] = [(root, False)]
-    while stack:
-        node, children_done = stack.pop()
-        if children_done:
-            order.append(node)
-            continue
-        if id(node) in visited:
-            continue
-        visited.add(id(node))
-        stack.append((node, True))
-        for parent in node.parents:
-            if parent is not None and id(parent) not in visited:
-                stack.append((parent, False))
-    return order
+    """Nodes that lead to ``root``, each after everything it depends on.
+
+    Every node carries the ``sequence_nr`` of its creation (as in PyTorch), and an op is
+    always created after the nodes of its inputs: so the nodes reachable from ``root``
+    (found by a plain graph search, no recursion) sorted by that number are in order."""
+    seen = {root}
+    todo = [root]
+    while todo:
+        for parent in todo.pop().parents:
+            if parent is not None and parent not in seen:
+                seen.add(parent)
+                todo.append(parent)
+    return sorted(seen, key=_sequence_nr)
+
+
+_sequence_nr = operator.attrgetter("sequence_nr")
 
 
 def sum_to(g: Any, shape: tuple[int, ...], node: Context) -> Any:
@@ -205,7 +205,7 @@ def backward(root: Tensor, gradient: Tensor, retain_graph: bool, create_graph: b
     AccumulateGrad = _function.AccumulateGrad
     arrays = not create_graph
     order = topological_order(start)
-    grads: dict[int, Any] = {id(start): gradient.data if arrays else gradient}
+    grads: dict[Node, Any] = {start: gradient.data if arrays else gradient}
     handed = {id(gradient.data)}  # the caller's gradient is never taken over
     anomaly = _mode.anomaly
     # numpy warns about overflow and 0/0 where PyTorch silently gives inf and nan (the
@@ -213,7 +213,7 @@ def backward(root: Tensor, gradient: Tensor, retain_graph: bool, create_graph: b
     quiet = float_errors_ignored() if arrays else contextlib.nullcontext()
     with set_grad_enabled(create_graph), quiet:
         for node in reversed(order):
-            g = grads.pop(id(node), None)
+            g = grads.pop(node, None)
             if g is None:
                 continue
             if type(node) is AccumulateGrad:
@@ -240,7 +240,7 @@ def backward(root: Tensor, gradient: Tensor, retain_graph: bool, create_graph: b
                         else pg.to_dtype(dtypes[i])
                 if anomaly:
                     _check_finite(node, i, pg, arrays)
-                prev = grads.get(id(parent))
-                grads[id(parent)] = pg if prev is None else prev + pg
+                prev = grads.get(parent)
+                grads[parent] = pg if prev is None else prev + pg
             if not retain_graph:
                 node.release()

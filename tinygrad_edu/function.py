@@ -44,6 +44,7 @@ no longer keeps the activations alive.
 from __future__ import annotations
 
 import functools
+import itertools
 import traceback
 import weakref
 from collections.abc import Callable
@@ -60,12 +61,13 @@ class AccumulateGrad:
     """The graph node of a leaf tensor that requires grad: backward adds what reaches it
     into ``variable.grad``."""
 
-    __slots__ = ("_variable", "__weakref__")
+    __slots__ = ("_variable", "sequence_nr", "__weakref__")
     next_functions: tuple[tuple[Any, int], ...] = ()
     parents: tuple[Any, ...] = ()
 
     def __init__(self, variable: Tensor) -> None:
         self._variable = weakref.ref(variable)
+        self.sequence_nr = next(_sequence)
 
     @property
     def variable(self) -> Tensor | None:
@@ -90,7 +92,7 @@ class Context:
 
     # The fields every node has are slots (fast to set: an op sets them on every call);
     # anything else an op keeps (ctx.axes = ...) lands in __dict__, which freeing drops.
-    __slots__ = ("fn", "backend", "device", "needs_input_grad", "parents",
+    __slots__ = ("fn", "backend", "device", "needs_input_grad", "parents", "sequence_nr",
                  "input_shapes", "input_dtypes", "_saved", "_output", "_on_arrays",
                  "__dict__", "__weakref__")
     # rarely changed, so defaults on the class (an instance that changes one keeps it in
@@ -223,6 +225,7 @@ class Context:
 
 _CONTEXT_SLOTS = frozenset(Context.__slots__) | {"next_functions"}
 _OUTPUT = object()  # marks "the op's own output" in a context's saved values
+_sequence = itertools.count()  # nodes numbered as they are made (PyTorch's sequence_nr)
 
 
 def _freed_error(fn: type[Function]) -> RuntimeError:
@@ -317,6 +320,9 @@ class Function:
             ctx.parents = tuple([t._grad_node() for t in inputs])
             ctx.input_shapes = tuple([a.shape for a in arrays])
             ctx.input_dtypes = tuple([a.dtype for a in arrays])
+        # numbered after its inputs' nodes (a leaf's AccumulateGrad is made just above,
+        # on its first use): the engine's order
+        ctx.sequence_nr = next(_sequence)
         ctx._output = weakref.ref(out)
         if ctx._saved:
             ctx._resolve_saved(inputs, data)

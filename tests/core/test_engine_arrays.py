@@ -164,3 +164,27 @@ def test_array_backward_ops_pass_gradcheck(op):
     b = Tensor(rng.uniform(0.5, 1.5, (3,)), dtype="float64", requires_grad=True)
     assert gradcheck(fns[op], a, b)
     assert gradgradcheck(fns[op], a, b)
+
+
+def test_nodes_are_numbered_after_their_inputs_and_reused_leaves_get_every_path():
+    # a leaf first used late, one used at several depths, a node reused much later
+    rng = np.random.default_rng(1)
+    x = Tensor(rng.uniform(-1, 1, 3), dtype="float64", requires_grad=True)
+    w = Tensor(rng.uniform(-1, 1, 3), dtype="float64", requires_grad=True)
+
+    def f(x, w):
+        a = x * 2.0
+        b = a * x
+        for _ in range(3):
+            b = (b + a).tanh()
+        return (b * w + a * x).sum()
+
+    out = f(x, w)
+    node = out.grad_fn
+    while node is not None and node.parents:  # along the first edges: numbers go down
+        parent = next((p for p in node.parents if p is not None), None)
+        if parent is None:
+            break
+        assert parent.sequence_nr < node.sequence_nr
+        node = parent
+    assert gradcheck(f, x, w)

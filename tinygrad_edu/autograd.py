@@ -3,8 +3,9 @@
 ``backward`` does five things, for every op, so that no op has to:
 
 1. orders the nodes that lead to the root so that each comes after every node that
-   uses its result (an iterative depth-first search: no recursion, so a chain 10,000
-   ops deep is fine);
+   uses its result (each node is numbered when it is made, after its inputs' nodes, so
+   the order is the reachable nodes sorted by that number: no recursion, and a chain
+   10,000 ops deep is fine);
 2. calls each node's ``backward`` with the gradient that reached it (the sum over its
    consumers);
 3. sums a returned gradient back to its input's shape when the op broadcast that
@@ -14,9 +15,15 @@
    node), and into ``t.grad`` of a non-leaf ``t`` that called ``retain_grad()``;
 5. frees each node's saved values once used (unless ``retain_graph``).
 
+Arrays or Tensors. An ordinary backward records no graph, so a Tensor around each
+gradient would be pure overhead: the gradients travel between nodes as plain arrays,
+and an op declared ``backward_on_arrays`` computes its backward on them directly (see
+:class:`~.function.Function`; the others get Tensors wrapped around the arrays). Under
+``create_graph=True`` every gradient is a Tensor, so that its own graph is recorded.
+
 It also holds the grad mode (``no_grad``, ``enable_grad``) and ``detect_anomaly``.
 It uses only the public face of Tensor (``grad``, ``grad_fn``, ``shape``, ``dtype``,
-``sum``, ``reshape``, ``to_dtype``, ``detach``, ``clone``, ``data``).
+``sum``, ``reshape``, ``to_dtype``, ``detach``, ``clone``, ``data``, ``backend``).
 """
 
 from __future__ import annotations

@@ -186,9 +186,10 @@ for name, adam in (("SGD", False), ("Adam", True)):
         replayed(x, y)
     eager_ms, jit_ms = median_ms(eager), median_ms(replayed)
     print(f"{name}: eager {eager_ms:.3f} ms/step, jit {jit_ms:.3f} ms/step")
-    show("C02", f"{name} step, eager, ms (784-128-10, batch 64)", round(eager_ms, 3))
-    show("C02", f"{name} step, replayed, ms", round(jit_ms, 3))
-    show("C02", f"{name}: speed-up of the replay (eager / jit)", round(eager_ms / jit_ms, 2))
+    show("C02", f"{name} step time, eager, ms (784-128-10, batch 64)", round(eager_ms, 3))
+    show("C02", f"{name} step time, replayed, ms", round(jit_ms, 3))
+    show("C02", f"{name}: speed-up of the replay (eager time / jit time)",
+         round(eager_ms / jit_ms, 2))
 
 # %% [markdown] lang="en"
 # ## What the trace refuses

@@ -35,10 +35,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..autograd import is_grad_enabled
 from ..function import Context, Function
 
 if TYPE_CHECKING:
@@ -183,6 +184,107 @@ class Fold(Function):
         if cols.shape[3:5] != (oh, ow):
             cols = cols[:, :, :, :oh, :ow]
         return cols
+
+
+def direct_kernels(be: Backend, dtype: Any, window: Window2d, groups: int) -> Any | None:
+    """The backend's compiled kernels when ``Conv2d`` can use them for this convolution
+    (one group, width stride 1, float32/float64), else None: then ``nn.conv2d`` takes
+    the im2col + matmul route, which handles every case."""
+    if groups != 1 or window.stride[1] != 1 or window.extra != (0, 0):
+        return None
+    if np.dtype(dtype) not in (np.float32, np.float64):
+        return None
+    return be.window_kernels()
+
+
+def _flat_rows(be: Backend, a: Array) -> Array:
+    """(C, H, W, N) → (C, H, W·N): each image row as one run of numbers (a view)."""
+    c, h, w, n = a.shape
+    return be.reshape(a, (c, h, w * n))
+
+
+class Conv2d(Function):
+    """y = conv2d(x, W) + b by compiled loops, without im2col's columns (see
+    ``backend/cpu_kernels.py``). x (N, C, H, W), W (O, C, kh, kw), b (O,) or absent;
+    s stride, d dilation, p padding, xp the padded image::
+
+        y[n, o, y, x] = b[o] + Σ_{c,i,j} W[o, c, i, j] · xp[n, c, y·s + i·d, x·s + j·d]
+
+    With G = ∂L/∂y, the gradients are the same sums read the other way round::
+
+        ∂L/∂W[o, c, i, j] = Σ_{n,y,x} G[n, o, y, x] · xp[n, c, y·s + i·d, x·s + j·d]
+        ∂L/∂xp[n, c, y·s + i·d, x·s + j·d] += Σ_o W[o, c, i, j] · G[n, o, y, x]
+        ∂L/∂b[o] = Σ_{n,y,x} G[n, o, y, x]
+
+    and ∂L/∂x is ∂L/∂xp without the padding. Only for the cases ``direct_kernels``
+    accepts. Under ``create_graph`` the backward is written with Tensor ops instead
+    (Unfold, Fold and matmul: the im2col route's gradients), so that it is differentiable.
+    """
+
+    @staticmethod
+    def forward(ctx: Context, x: Array, w: Array, b: Array | None = None, *,
+                window: Window2d) -> Array:
+        be = ctx.backend
+        kernels = be.window_kernels()
+        n, o = x.shape[0], w.shape[0]
+        oh, ow = window.output_size(x.shape[2], x.shape[3])
+        xp = _pad(be, chwn(be, x), window, 0.0)  # (C, Hp, Wp, N)
+        w = be.ascontiguous(w)
+        bias = b if b is not None else be.zeros((o,), x.dtype)
+        out = be.empty((o, oh, ow, n), x.dtype)
+        (sh, _), (dh, dw) = window.stride, window.dilation
+        kernels.conv2d_forward(_flat_rows(be, xp), w, bias, sh, dh, dw * n,
+                               _flat_rows(be, out))
+        ctx.save_for_backward(x, w)  # x for create_graph (and the in-place check)
+        ctx.window, ctx.padded = window, xp
+        return nchw(be, out)
+
+    @staticmethod
+    def backward(ctx: Context, g: Tensor) -> tuple[Tensor | None, ...]:
+        x, w = ctx.saved_tensors
+        window, need = ctx.window, ctx.needs_input_grad
+        if is_grad_enabled():  # create_graph: the same gradients, built from Tensor ops
+            return _conv2d_grads_graph(g, x, w, window, need)
+        be = ctx.backend
+        kernels = be.window_kernels()
+        n, o, oh, ow = g.shape
+        (sh, _), (dh, dw) = window.stride, window.dilation
+        xp = ctx.padded
+        gt = be.ascontiguous(be.transpose(g.data, (1, 2, 3, 0)))  # (O, OH, OW, N)
+        gx = gw = gb = None
+        if need[0]:
+            dxp = be.empty(xp.shape, xp.dtype)
+            kernels.conv2d_input_grad(_flat_rows(be, gt), w.data, sh, dh, dw * n,
+                                      _flat_rows(be, dxp))
+            (ph, pw), (h, wd) = window.padding, x.shape[2:]
+            gx = g._constant(nchw(be, dxp[:, ph:ph + h, pw:pw + wd]))
+        if need[1]:
+            dwt = be.empty(w.shape, w.dtype)
+            kernels.conv2d_weight_grad(_flat_rows(be, xp), _flat_rows(be, gt), sh, dh,
+                                       dw * n, dwt)
+            gw = g._constant(dwt)
+        if len(need) == 3 and need[2]:
+            gb = g._constant(be.reduce("sum", be.reshape(gt, (o, oh * ow * n)), 1, False))
+        return (gx, gw, gb) if len(need) == 3 else (gx, gw)
+
+
+def _conv2d_grads_graph(g: Tensor, x: Tensor, w: Tensor, window: Window2d,
+                        need: tuple[bool, ...]) -> tuple[Tensor | None, ...]:
+    """The gradients of ``Conv2d`` as im2col, matmul and col2im on Tensors (a graph)."""
+    n, o, oh, ow = g.shape
+    c, kh, kw = w.shape[1:]
+    gm = g.permute(1, 2, 3, 0).reshape(o, oh * ow * n)  # (O, OH·OW·N)
+    wm = w.reshape(o, c * kh * kw)
+    gx = gw = gb = None
+    if need[0]:
+        cols = (wm.T @ gm).reshape(c, kh, kw, oh, ow, n)
+        gx = Fold.apply(cols, window=window, size=x.shape[2:])
+    if need[1]:
+        cols = Unfold.apply(x, window=window).reshape(c * kh * kw, oh * ow * n)
+        gw = (gm @ cols.T).reshape(w.shape)
+    if len(need) == 3 and need[2]:
+        gb = gm.sum(axis=1)
+    return (gx, gw, gb) if len(need) == 3 else (gx, gw)
 
 
 class MaxPool2d(Function):

@@ -290,6 +290,10 @@ def _conv2d_grads_graph(g: Tensor, x: Tensor, w: Tensor, window: Window2d,
 class MaxPool2d(Function):
     """yₙ꜀ᵧₓ = max over the window at (y, x) of xₙ꜀;  ∂L/∂x = col2im(onehot · ∂L/∂y).
 
+    With compiled kernels (``Backend.window_kernels``, numba) forward and backward are one
+    pass each (``max_pool_forward``, ``max_pool_backward``: the same winners, the
+    gradient added straight to the winning pixel); the loops below are the reference.
+
     The whole gradient of an output goes to one input: the *first* maximum of its window
     in row-major order, as in PyTorch (``Tensor.max`` instead shares it among ties).
     Forward keeps a running maximum over the kh·kw offsets (each one strided slice) and
@@ -306,6 +310,17 @@ class MaxPool2d(Function):
         # padding never wins: −∞ for floats, the smallest value for integers
         low = float("-inf") if x.dtype.kind == "f" else np.iinfo(x.dtype).min
         xp = _pad(be, chwn(be, x), window, low)
+        kernels = be.window_kernels() if x.dtype.kind == "f" else None
+        if kernels is not None:  # compiled: one pass over the image, same winners
+            n_img, c = x.shape[:2]
+            best = be.empty((c, oh, ow, n_img), x.dtype)
+            winner = be.empty((c, oh, ow, n_img), "int32")
+            kernels.max_pool_forward(xp, *window.kernel, *window.stride, *window.dilation,
+                                     best, winner)
+            ctx.window, ctx.winner = window, winner
+            if winners is not None:
+                winners.append(winner)
+            return nchw(be, best)
         best = winner = None
         for k, (_, _, rows, columns) in enumerate(window.offsets(oh, ow)):
             v = xp[:, rows, columns]
@@ -334,6 +349,15 @@ class MaxPool2d(Function):
         be, window = ctx.backend, ctx.window
         n, c, oh, ow = g.shape
         kh, kw = window.kernel
+        kernels = be.window_kernels() if g.dtype.kind == "f" else None
+        if kernels is not None and not is_grad_enabled():
+            # compiled: each gradient added straight to the pixel that won its window
+            (h, w), (ph, pw), (eh, ew) = ctx.input_shapes[0][2:], window.padding, window.extra
+            dxp = be.empty((c, h + 2 * ph + eh, w + 2 * pw + ew, n), g.dtype)
+            gt = be.ascontiguous(be.transpose(g.data, (1, 2, 3, 0)))
+            kernels.max_pool_backward(gt, ctx.winner, kw, *window.stride, *window.dilation,
+                                      dxp)
+            return g._constant(nchw(be, dxp[:, ph:ph + h, pw:pw + w]))
         # onehot[c, i, j, y, x, n] = 1 where offset (i, j) won the window at (y, x)
         taps = be.reshape(be.arange(0, kh * kw, 1, "int32"), (1, kh * kw, 1, 1, 1))
         won = be.reshape(ctx.winner, (c, 1, oh, ow, n))

@@ -174,30 +174,37 @@ def max_pool_forward(xp: Any, kh: int, kw: int, sh: int, sw: int, dh: int, dw: i
                     src = xp[c, y * sh + i * dh, x * sw + j * dw]
                     k = i * kw + j
                     for m in range(n):
+                        # strictly greater keeps the first maximum; v != v is NaN (a NaN
+                        # in top stays: nothing compares greater than NaN). Selects, not
+                        # branches, so that the loop vectorises.
                         v = src[m]
-                        # strictly greater keeps the first maximum; v != v is NaN
-                        if v > top[m] or (v != v):
-                            top[m] = v
-                            win[m] = k
-                    # (a NaN in top stays: nothing compares greater than NaN)
+                        better = (v > top[m]) | (v != v)
+                        top[m] = v if better else top[m]
+                        win[m] = k if better else win[m]
 
 
 @_jit
-def max_pool_backward(g: Any, winner: Any, kw: int, sh: int, sw: int, dh: int, dw: int,
-                      dxp: Any) -> None:
+def max_pool_backward(g: Any, winner: Any, kh: int, kw: int, sh: int, sw: int, dh: int,
+                      dw: int, dxp: Any) -> None:
     """dxp[c, y·sh + i·dh, x·sw + j·dw, n] += g[c, y, x, n] where k = i·kw + j won.
 
     g, winner (C, OH, OW, N); dxp (C, Hp, Wp, N), the gradient of the padded images,
     overwritten. One task per channel (windows of one channel may overlap)."""
     n_ch, oh, ow, n = g.shape
+    zero = g.dtype.type(0)
     for c in prange(n_ch):
         dxp[c] = 0
         for y in range(oh):
             for x in range(ow):
                 gv, win = g[c, y, x], winner[c, y, x]
-                for m in range(n):
-                    k = win[m]
-                    dxp[c, y * sh + (k // kw) * dh, x * sw + (k % kw) * dw, m] += gv[m]
+                for i in range(kh):
+                    for j in range(kw):
+                        # every tap's pixel takes the gradients of the images where it
+                        # won (a select over N, which vectorises; a scatter would not)
+                        dst = dxp[c, y * sh + i * dh, x * sw + j * dw]
+                        k = i * kw + j
+                        for m in range(n):
+                            dst[m] += gv[m] if win[m] == k else zero
 
 
 def threads() -> int:

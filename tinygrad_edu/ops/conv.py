@@ -355,7 +355,7 @@ class MaxPool2d(Function):
             (h, w), (ph, pw), (eh, ew) = ctx.input_shapes[0][2:], window.padding, window.extra
             dxp = be.empty((c, h + 2 * ph + eh, w + 2 * pw + ew, n), g.dtype)
             gt = be.ascontiguous(be.transpose(g.data, (1, 2, 3, 0)))
-            kernels.max_pool_backward(gt, ctx.winner, kw, *window.stride, *window.dilation,
+            kernels.max_pool_backward(gt, ctx.winner, kh, kw, *window.stride, *window.dilation,
                                       dxp)
             return g._constant(nchw(be, dxp[:, ph:ph + h, pw:pw + w]))
         # onehot[c, i, j, y, x, n] = 1 where offset (i, j) won the window at (y, x)

@@ -1,5 +1,7 @@
-"""Sliding windows over images: im2col (``Unfold``), its adjoint col2im (``Fold``), and
-max pooling. Convolution and average pooling are built from these in ``nn``::
+"""Sliding windows over images: im2col (``Unfold``), its adjoint col2im (``Fold``), max
+pooling, and a direct convolution (``Conv2d``) for backends with compiled kernels
+(numba on the CPU; see ``backend/cpu_kernels.py``). Without them, convolution and
+average pooling are built from the first two in ``nn``::
 
     conv2d(x, W)  =  W.reshape(O, C·kh·kw) @ unfold(x).reshape(C·kh·kw, OH·OW·N)
     avg_pool2d(x) =  unfold(x).mean(over the window)

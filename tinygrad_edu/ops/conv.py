@@ -231,8 +231,9 @@ class Conv2d(Function):
         n, o = x.shape[0], w.shape[0]
         oh, ow = window.output_size(x.shape[2], x.shape[3])
         xp = _pad(be, chwn(be, x), window, 0.0)  # (C, Hp, Wp, N)
+        # contiguous operands: numba compiles one version per memory layout (seconds each)
         w = be.ascontiguous(w)
-        bias = b if b is not None else be.zeros((o,), x.dtype)
+        bias = be.ascontiguous(b) if b is not None else be.zeros((o,), x.dtype)
         out = be.empty((o, oh, ow, n), x.dtype)
         (sh, _), (dh, dw) = window.stride, window.dilation
         kernels.conv2d_forward(_flat_rows(be, xp), w, bias, sh, dh, dw * n,

@@ -26,8 +26,10 @@ the same element), so numba runs them on ``numba.get_num_threads()`` threads. At
 the pool starts with passive waiting (see ``_start_threads``).
 
 Compilation: ``cache=True`` writes the machine code next to this file (or in numba's user
-cache); the first call in a fresh environment compiles for each dtype (a few seconds),
-later processes load it from the cache.
+cache). The first W17 CNN step in a fresh environment compiles the five kernels for
+float32: about 14 s on a 2-core machine (float64 compiles its own versions when first
+used). Later processes load them from the cache: the first step then takes about 0.9 s
+(0.5 s of it importing numba) instead of 0.05 s.
 
 fastmath: only ``reassoc`` and ``contract`` (reordered sums, fused multiply-add), so that
 dot products vectorise; NaN and ±inf propagate as usual.
@@ -43,7 +45,6 @@ from numba import prange
 
 _FAST = {"reassoc", "contract"}
 _jit = numba.njit(parallel=True, cache=True, fastmath=_FAST)
-
 
 
 def _start_threads() -> None:

@@ -38,11 +38,17 @@ def interleaved(steps: dict[str, Callable[[], object]], rounds: int = 5, repeats
 
 
 def limit_threads(n: int) -> str:
-    """Give torch and numpy's BLAS the same thread count. Left alone, the two thread
+    """Give torch, numpy's BLAS and numba the same thread count. Left alone, the two thread
     pools in one process fight over the cores and small steps stall for milliseconds."""
     import torch
 
     torch.set_num_threads(n)
+    try:  # our compiled CPU kernels (numba's prange) get the same count
+        import numba
+
+        numba.set_num_threads(min(n, numba.config.NUMBA_NUM_THREADS))
+    except ImportError:
+        pass
     try:
         from threadpoolctl import threadpool_limits
     except ImportError:

@@ -14,7 +14,8 @@ per backend, not one method.
 Besides the three families, a backend provides creation and transfer, ``where``,
 ``matmul`` and movement (reshape, transpose, broadcast, indexing, concatenation,
 padding). ``adam_step`` is a *fused extension point*: an optimiser may call it, and a
-GPU backend replaces it with one kernel.
+GPU backend replaces it with one kernel. ``window_kernels`` is another: the CPU backend
+offers compiled (Numba) convolution and max-pooling loops when numba is installed.
 """
 
 from __future__ import annotations
@@ -196,6 +197,14 @@ class Backend:
         denom = self.unary("sqrt", v / bias_correction2)
         denom += eps
         p -= (lr / bias_correction1) * (m / denom)
+
+
+    # --- fused extension point: compiled kernels for sliding windows ----------------
+    def window_kernels(self) -> Any | None:
+        """Compiled kernels for convolution and max pooling over (C, H, W, N) images (the
+        functions of ``backend/cpu_kernels.py``), or None: the ops then use im2col and
+        one matrix product, which need nothing but the methods above."""
+        return None
 
 
 class ArrayModuleBackend(Backend):

@@ -6,6 +6,7 @@ import contextlib
 import functools
 import importlib
 import math
+import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -42,6 +43,13 @@ class CPUBackend(ArrayModuleBackend):
         with np.errstate(all="ignore"):  # overflow of a running product is inf, silently
             return super().scan(op, a, axis)
 
+    #: use the compiled window kernels when numba imports; TINYGRAD_EDU_CPU_KERNELS=numpy
+    #: (or setting this to False) keeps the pure numpy path
+    use_compiled_kernels: bool = os.environ.get("TINYGRAD_EDU_CPU_KERNELS", "numba") != "numpy"
+
+    def window_kernels(self) -> Any | None:
+        return _window_kernels() if self.use_compiled_kernels else None
+
     def _relu(self, a: Array) -> Array:
         return np.maximum(a, 0, dtype=a.dtype) if a.dtype.kind == "f" else np.maximum(a, 0)
 
@@ -73,6 +81,18 @@ def _scipy_erf() -> Any:
     try:  # imported by name: SciPy is optional, and mypy need not know it
         return importlib.import_module("scipy.special").erf
     except ImportError:  # numpy is the only required dependency
+        return None
+
+
+@functools.cache
+def _window_kernels() -> Any:
+    """``backend/cpu_kernels.py``, imported on first use (numba takes ~0.5 s to import,
+    and compiling — or loading the cached machine code — happens on the first call).
+    None when numba is not installed: it is an optional extra, numpy the only required
+    dependency."""
+    try:
+        return importlib.import_module(".cpu_kernels", __package__)
+    except ImportError:
         return None
 
 

@@ -23,9 +23,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..ops.conv import Conv2d as Conv2dFn
 from ..ops.conv import Fold as FoldFn
 from ..ops.conv import Unfold as UnfoldFn
-from ..ops.conv import Window2d
+from ..ops.conv import Window2d, direct_kernels
 from ..rng import Seed
 from ..tensor import DTypeLike, Tensor
 from ._shapes import IntOrPair, check_image, check_window, pair
@@ -105,6 +106,10 @@ def _conv2d(x: Tensor, weight: Tensor, bias: Tensor | None, stride: IntOrPair,
     window = Window2d((kh, kw), st, pad, dil, extra)
     oh, ow = check_window(batch, window, who)
     n = batch.shape[0]
+    if n and direct_kernels(batch.backend, batch.dtype, window, g) is not None:
+        # compiled direct convolution (numba installed): no columns, bias inside
+        out = Conv2dFn.apply(batch, weight, *(() if bias is None else (bias,)), window=window)
+        return out if x.ndim == 4 else out.squeeze(0)
     cols = UnfoldFn.apply(batch, window=window)  # (C, kh, kw, OH, OW, N)
     if g == 1:
         out = weight.reshape(out_c, in_c * kh * kw) @ cols.reshape(in_c * kh * kw,

@@ -1,5 +1,7 @@
-"""Sliding windows over images: im2col (``Unfold``), its adjoint col2im (``Fold``), and
-max pooling. Convolution and average pooling are built from these in ``nn``::
+"""Sliding windows over images: im2col (``Unfold``), its adjoint col2im (``Fold``), max
+pooling, and a direct convolution (``Conv2d``) for backends with compiled kernels
+(numba on the CPU; see ``backend/cpu_kernels.py``). Without them, convolution and
+average pooling are built from the first two in ``nn``::
 
     conv2d(x, W)  =  W.reshape(O, C·kh·kw) @ unfold(x).reshape(C·kh·kw, OH·OW·N)
     avg_pool2d(x) =  unfold(x).mean(over the window)
@@ -35,10 +37,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..autograd import is_grad_enabled
 from ..function import Context, Function
 
 if TYPE_CHECKING:
@@ -185,8 +188,114 @@ class Fold(Function):
         return cols
 
 
+def direct_kernels(be: Backend, dtype: Any, window: Window2d, groups: int) -> Any | None:
+    """The backend's compiled kernels when ``Conv2d`` can use them for this convolution
+    (one group, width stride 1, float32/float64), else None: then ``nn.conv2d`` takes
+    the im2col + matmul route, which handles every case."""
+    if groups != 1 or window.stride[1] != 1 or window.extra != (0, 0):
+        return None
+    if np.dtype(dtype) not in (np.float32, np.float64):
+        return None
+    return be.window_kernels()
+
+
+def _flat_rows(be: Backend, a: Array) -> Array:
+    """(C, H, W, N) → (C, H, W·N): each image row as one run of numbers (a view)."""
+    c, h, w, n = a.shape
+    return be.reshape(a, (c, h, w * n))
+
+
+class Conv2d(Function):
+    """y = conv2d(x, W) + b by compiled loops, without im2col's columns (see
+    ``backend/cpu_kernels.py``). x (N, C, H, W), W (O, C, kh, kw), b (O,) or absent;
+    s stride, d dilation, p padding, xp the padded image::
+
+        y[n, o, y, x] = b[o] + Σ_{c,i,j} W[o, c, i, j] · xp[n, c, y·s + i·d, x·s + j·d]
+
+    With G = ∂L/∂y, the gradients are the same sums read the other way round::
+
+        ∂L/∂W[o, c, i, j] = Σ_{n,y,x} G[n, o, y, x] · xp[n, c, y·s + i·d, x·s + j·d]
+        ∂L/∂xp[n, c, y·s + i·d, x·s + j·d] += Σ_o W[o, c, i, j] · G[n, o, y, x]
+        ∂L/∂b[o] = Σ_{n,y,x} G[n, o, y, x]
+
+    and ∂L/∂x is ∂L/∂xp without the padding. Only for the cases ``direct_kernels``
+    accepts. Under ``create_graph`` the backward is written with Tensor ops instead
+    (Unfold, Fold and matmul: the im2col route's gradients), so that it is differentiable.
+    """
+
+    @staticmethod
+    def forward(ctx: Context, x: Array, w: Array, b: Array | None = None, *,
+                window: Window2d) -> Array:
+        be = ctx.backend
+        kernels: Any = be.window_kernels()  # not None: direct_kernels chose this op
+        n, o = x.shape[0], w.shape[0]
+        oh, ow = window.output_size(x.shape[2], x.shape[3])
+        xp = _pad(be, chwn(be, x), window, 0.0)  # (C, Hp, Wp, N)
+        # contiguous operands: numba compiles one version per memory layout (seconds each)
+        w = be.ascontiguous(w)
+        bias = be.ascontiguous(b) if b is not None else be.zeros((o,), x.dtype)
+        out = be.empty((o, oh, ow, n), x.dtype)
+        (sh, _), (dh, dw) = window.stride, window.dilation
+        kernels.conv2d_forward(_flat_rows(be, xp), w, bias, sh, dh, dw * n,
+                               _flat_rows(be, out))
+        ctx.save_for_backward(x, w)  # x for create_graph (and the in-place check)
+        ctx.window, ctx.padded = window, xp
+        return nchw(be, out)
+
+    @staticmethod
+    def backward(ctx: Context, g: Tensor) -> tuple[Tensor | None, ...]:
+        x, w = ctx.saved_tensors
+        window, need = ctx.window, ctx.needs_input_grad
+        if is_grad_enabled():  # create_graph: the same gradients, built from Tensor ops
+            return _conv2d_grads_graph(g, x, w, window, need)
+        be = ctx.backend
+        kernels: Any = be.window_kernels()  # not None: direct_kernels chose this op
+        n, o, oh, ow = g.shape
+        (sh, _), (dh, dw) = window.stride, window.dilation
+        xp = ctx.padded
+        gt = be.ascontiguous(be.transpose(g.data, (1, 2, 3, 0)))  # (O, OH, OW, N)
+        gx = gw = gb = None
+        if need[0]:
+            dxp = be.empty(xp.shape, xp.dtype)
+            kernels.conv2d_input_grad(_flat_rows(be, gt), w.data, sh, dh, dw * n,
+                                      _flat_rows(be, dxp))
+            (ph, pw), (h, wd) = window.padding, x.shape[2:]
+            gx = g._constant(nchw(be, dxp[:, ph:ph + h, pw:pw + wd]))
+        if need[1]:
+            dwt = be.empty(w.shape, w.dtype)
+            kernels.conv2d_weight_grad(_flat_rows(be, xp), _flat_rows(be, gt), sh, dh,
+                                       dw * n, dwt)
+            gw = g._constant(dwt)
+        if len(need) == 3 and need[2]:
+            gb = g._constant(be.reduce("sum", be.reshape(gt, (o, oh * ow * n)), 1, False))
+        return (gx, gw, gb) if len(need) == 3 else (gx, gw)
+
+
+def _conv2d_grads_graph(g: Tensor, x: Tensor, w: Tensor, window: Window2d,
+                        need: tuple[bool, ...]) -> tuple[Tensor | None, ...]:
+    """The gradients of ``Conv2d`` as im2col, matmul and col2im on Tensors (a graph)."""
+    n, o, oh, ow = g.shape
+    c, kh, kw = w.shape[1:]
+    gm = g.permute(1, 2, 3, 0).reshape(o, oh * ow * n)  # (O, OH·OW·N)
+    wm = w.reshape(o, c * kh * kw)
+    gx = gw = gb = None
+    if need[0]:
+        cols = (wm.T @ gm).reshape(c, kh, kw, oh, ow, n)
+        gx = Fold.apply(cols, window=window, size=x.shape[2:])
+    if need[1]:
+        cols = Unfold.apply(x, window=window).reshape(c * kh * kw, oh * ow * n)
+        gw = (gm @ cols.T).reshape(w.shape)
+    if len(need) == 3 and need[2]:
+        gb = gm.sum(axis=1)
+    return (gx, gw, gb) if len(need) == 3 else (gx, gw)
+
+
 class MaxPool2d(Function):
     """yₙ꜀ᵧₓ = max over the window at (y, x) of xₙ꜀;  ∂L/∂x = col2im(onehot · ∂L/∂y).
+
+    With compiled kernels (``Backend.window_kernels``, numba) forward and backward are one
+    pass each (``max_pool_forward``, ``max_pool_backward``: the same winners, the
+    gradient added straight to the winning pixel); the loops below are the reference.
 
     The whole gradient of an output goes to one input: the *first* maximum of its window
     in row-major order, as in PyTorch (``Tensor.max`` instead shares it among ties).
@@ -204,6 +313,17 @@ class MaxPool2d(Function):
         # padding never wins: −∞ for floats, the smallest value for integers
         low = float("-inf") if x.dtype.kind == "f" else np.iinfo(x.dtype).min
         xp = _pad(be, chwn(be, x), window, low)
+        kernels = be.window_kernels() if x.dtype.kind == "f" else None
+        if kernels is not None:  # compiled: one pass over the image, same winners
+            n_img, c = x.shape[:2]
+            best = be.empty((c, oh, ow, n_img), x.dtype)
+            winner = be.empty((c, oh, ow, n_img), "int32")
+            kernels.max_pool_forward(xp, *window.kernel, *window.stride, *window.dilation,
+                                     best, winner)
+            ctx.window, ctx.winner = window, winner
+            if winners is not None:
+                winners.append(winner)
+            return nchw(be, best)
         best = winner = None
         for k, (_, _, rows, columns) in enumerate(window.offsets(oh, ow)):
             v = xp[:, rows, columns]
@@ -232,6 +352,15 @@ class MaxPool2d(Function):
         be, window = ctx.backend, ctx.window
         n, c, oh, ow = g.shape
         kh, kw = window.kernel
+        kernels = be.window_kernels() if g.dtype.kind == "f" else None
+        if kernels is not None and not is_grad_enabled():
+            # compiled: each gradient added straight to the pixel that won its window
+            (h, w), (ph, pw), (eh, ew) = ctx.input_shapes[0][2:], window.padding, window.extra
+            dxp = be.empty((c, h + 2 * ph + eh, w + 2 * pw + ew, n), g.dtype)
+            gt = be.ascontiguous(be.transpose(g.data, (1, 2, 3, 0)))
+            kernels.max_pool_backward(gt, ctx.winner, kh, kw, *window.stride, *window.dilation,
+                                      dxp)
+            return g._constant(nchw(be, dxp[:, ph:ph + h, pw:pw + w]))
         # onehot[c, i, j, y, x, n] = 1 where offset (i, j) won the window at (y, x)
         taps = be.reshape(be.arange(0, kh * kw, 1, "int32"), (1, kh * kw, 1, 1, 1))
         won = be.reshape(ctx.winner, (c, 1, oh, ow, n))

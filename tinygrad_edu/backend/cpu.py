@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import importlib
 import math
 import os
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -131,17 +129,20 @@ def _ignore_state() -> tuple[Any, Any] | None:
 _IGNORE = _ignore_state()
 
 
-@contextlib.contextmanager
-def float_errors_ignored() -> Iterator[None]:
+class float_errors_ignored:  # noqa: N801 - used like a function: `with float_errors_ignored():`
     """numpy's floating-point warnings off for a whole block (the engine's backward), at
-    the cost of one call of ``_quiet``'s kind."""
-    if _IGNORE is None:
-        with np.errstate(all="ignore"):
-            yield
-        return
-    var, ignore = _IGNORE
-    token = var.set(ignore)
-    try:
-        yield
-    finally:
-        var.reset(token)
+    the cost of one call of ``_quiet``'s kind (a class, not a generator: it runs once per
+    backward, and a generator-based context manager costs several times more)."""
+
+    def __enter__(self) -> None:
+        if _IGNORE is None:
+            self._state: Any = np.errstate(all="ignore")
+            self._state.__enter__()
+        else:
+            self._state = _IGNORE[0].set(_IGNORE[1])
+
+    def __exit__(self, *exc: object) -> None:
+        if _IGNORE is None:
+            self._state.__exit__(*exc)
+        else:
+            _IGNORE[0].reset(self._state)

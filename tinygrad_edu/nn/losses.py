@@ -200,15 +200,19 @@ def _index_targets(input: Tensor, target: Tensor, axis: int, ignore_index: int, 
                          f"{input.shape}: class indices need shape {want} (one per sample), "
                          f"class probabilities need shape {input.shape}")
     host = _host(target)
+    be = input.backend
+    t = be.reshape(target.data, want[:axis] + (1,) + want[axis:])
+    ids = be.reshape(be.arange(0, classes, 1, t.dtype), (classes,) + (1,) * (t.ndim - axis - 1))
+    if host.size:  # the usual batch: every index in range and none ignored (fewer passes)
+        lo, hi = host.min(), host.max()
+        if 0 <= lo and hi < classes and not lo <= ignore_index <= hi:
+            return be.binary("eq", t, ids), be.asarray(True), int(host.size)
     real = host[host != ignore_index]
     if real.size and (real.min() < 0 or real.max() >= classes):
         bad = int(real.min()) if real.min() < 0 else int(real.max())
         raise ValueError(f"{who}: target holds class index {bad}, out of range for input of "
                          f"shape {input.shape} with {classes} classes (valid indices: 0 … "
                          f"{classes - 1})")
-    be = input.backend
-    t = be.reshape(target.data, want[:axis] + (1,) + want[axis:])
-    ids = be.reshape(be.arange(0, classes, 1, t.dtype), (classes,) + (1,) * (t.ndim - axis - 1))
     valid = be.binary("ne", t, ignore_index)
     onehot = be.binary("logical_and", be.binary("eq", t, ids), valid)
     return onehot, valid, int(real.size)

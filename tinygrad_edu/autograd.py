@@ -13,7 +13,8 @@
    ``g.sum(0)``), and casts it to the input's dtype;
 4. adds what reaches a leaf into ``leaf.grad`` (an :class:`~.function.AccumulateGrad`
    node), and into ``t.grad`` of a non-leaf ``t`` that called ``retain_grad()``;
-5. frees each node's saved values once used (unless ``retain_graph``).
+5. frees each node's saved values once used (unless ``retain_graph``); a second backward
+   through the node raises only if it needs one of them, as in PyTorch.
 
 Arrays or Tensors. An ordinary backward records no graph, so a Tensor around each
 gradient would be pure overhead: the gradients travel between nodes as plain arrays,
@@ -232,8 +233,6 @@ def backward(root: Tensor, gradient: Tensor, retain_graph: bool, create_graph: b
                 kept = node._output()
                 if kept is not None:
                     accumulate_grad(kept, g, create_graph, handed)
-            if node.freed:
-                raise _function._freed_error(node.fn)
             in_grads = node.run_backward(g, arrays)
             shapes, dtypes = node.input_shapes, node.input_dtypes
             for i, parent in enumerate(node.parents):

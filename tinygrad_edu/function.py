@@ -213,10 +213,15 @@ class Context:
         return f"{self.fn.__name__}Backward"
 
     def release(self) -> None:
-        """Free what backward needed (the graph's shape stays, for drawing it)."""
+        """Free the values backward needed — saved arrays, and attributes that hold arrays
+        (masks, indices) — as PyTorch frees saved tensors. Shapes, axes and other small
+        options stay, and so does the graph's shape (for drawing it): a later backward
+        through an op that needs only those (add, sum, reshape) still works, as in
+        PyTorch; one that needs a freed value raises."""
         self._saved = ()
         attrs = self.__dict__
-        attrs.clear()
+        for name in [k for k, v in attrs.items() if _holds_arrays(v)]:
+            del attrs[name]
         attrs["freed"] = True
 
     def __repr__(self) -> str:
@@ -224,6 +229,13 @@ class Context:
 
 
 _CONTEXT_SLOTS = frozenset(Context.__slots__) | {"next_functions"}
+
+
+def _holds_arrays(value: Any) -> bool:
+    """An array or a Tensor (anything with a shape), or a list or tuple with one in it."""
+    if isinstance(value, (list, tuple)):
+        return any(hasattr(v, "shape") for v in value)
+    return hasattr(value, "shape")
 _OUTPUT = object()  # marks "the op's own output" in a context's saved values
 _sequence = itertools.count()  # nodes numbered as they are made (PyTorch's sequence_nr)
 

@@ -98,7 +98,8 @@ def test_backward_twice_through_freed_graph():
     x = Tensor([1.0, 2.0], requires_grad=True)
     y = (x * x).sum()
     y.backward()
-    with pytest.raises(RuntimeError, match=r"SumBackward: trying to backward through the "
+    # the sum needs nothing that was freed; the product needs x (as in PyTorch)
+    with pytest.raises(RuntimeError, match=r"MulBackward: trying to backward through the "
                        r"graph a second time.*retain_graph=True"):
         y.backward()
     # the intermediate graph is freed too, not only the last node
@@ -249,3 +250,16 @@ def test_device_mismatch():
     with pytest.raises(RuntimeError, match="expected all tensors on the same device, got "
                                            "cpu and cuda"):
         Tensor.zeros(2) + gpu_like
+
+
+def test_a_second_backward_through_ops_that_saved_nothing_works_as_in_pytorch():
+    # PyTorch frees saved tensors, not the graph: add, sum, reshape, transpose need none
+    x = Tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    y = (x + 1.0).reshape(4).sum()
+    y.backward()
+    y.backward()
+    np.testing.assert_allclose(x.grad.numpy(), np.full((2, 2), 2.0))
+    z = x.T.sum(0)  # sum over an axis keeps its axes: small options are not freed
+    z.sum().backward()
+    z.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), np.full((2, 2), 4.0))
